@@ -1,0 +1,326 @@
+// Guest-side sandbox prelude: runs INSIDE QuickJS, evaluated unchanged by the Worker
+// (worker_src/sandbox/run.js) and by the Python harness.
+//
+// Its completion value is `prepare(settingsJson)`, which installs the console shim and
+// returns `step(action, code, inputJson)`, the one handle a host needs:
+//   step("run", code, inputJson)  compiles the user's code as the body of an async
+//                                 function and calls it;
+//   (the host drains pending jobs, with the fuel budget armed)
+//   step("finish")                returns one JSON string: the envelope the host turns
+//                                 into a response. A host may call it after "run" was
+//                                 interrupted, to keep the logs written until then.
+//
+// Everything the prelude relies on is captured here, before user code runs, so a user
+// who replaces JSON, Promise.prototype.then or Object.keys cannot subvert it.
+(function () {
+  "use strict";
+
+  const indirectEval = eval;
+  const stringify = JSON.stringify;
+  const parseJson = JSON.parse;
+  const apply = Reflect.apply;
+  const ownKeys = Object.keys;
+  const isArray = Array.isArray;
+  const objectToString = Object.prototype.toString;
+  const promiseThen = Promise.prototype.then;
+  const dateToIso = Date.prototype.toISOString;
+  const dateGetTime = Date.prototype.getTime;
+  const mapEntries = Map.prototype.entries;
+  const setValues = Set.prototype.values;
+  const regexpToString = RegExp.prototype.toString;
+  const stringSplit = String.prototype.split;
+  const stringSlice = String.prototype.slice;
+  const arrayJoin = Array.prototype.join;
+  const arrayMap = Array.prototype.map;
+  const arrayPush = Array.prototype.push;
+  const symbolToString = Symbol.prototype.toString;
+  const bigintToString = BigInt.prototype.toString;
+  const isView = ArrayBuffer.isView;
+  const ArrayFrom = Array.from;
+  const defineProperty = Object.defineProperty;
+  const freeze = Object.freeze;
+
+  // How deep the result walk goes before it stops descending.
+  const MAX_RESULT_DEPTH = 256;
+  // Frames in QuickJS stacks: "    at name (<input>:line:col)". User code is evaluated
+  // through indirect eval, so its frames carry the "<input>" file name; the prelude's
+  // own frames carry names starting with "sandbox_", which are dropped.
+  const GUEST_FILE = "<input>";
+  const PUBLIC_FILE = "main.js";
+  const MAX_FRAMES = 10;
+  // The user's code starts on the line after the wrapper's opening line.
+  const WRAPPER_PREFIX = "(async function (input) {\n";
+  const WRAPPER_LINES = 1;
+  const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
+  const MEMORY_MESSAGES = ["out of memory", "string too long", "invalid array length"];
+
+  function utf8Length(text) {
+    let bytes = 0;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit < 0x80) bytes += 1;
+      else if (unit < 0x800) bytes += 2;
+      else if (unit >= 0xd800 && unit <= 0xdbff) { bytes += 4; i++; }
+      else bytes += 3;
+    }
+    return bytes;
+  }
+
+  class OutputTooLarge {
+    constructor(limit) { this.limit = limit; }
+  }
+
+  // Turns any guest value into a JSON-safe tree. It charges a lower bound of the encoded
+  // size as it goes, so an oversized result stops early instead of being built first;
+  // the caller measures the exact size of what it finally encodes.
+  function sandbox_toJsonSafe(value, byteBudget) {
+    const ancestors = [];
+    let bytes = 0;
+    function charge(n) {
+      bytes += n;
+      if (bytes > byteBudget) throw new OutputTooLarge(byteBudget);
+    }
+    function walk(item, depth) {
+      switch (typeof item) {
+        case "undefined": charge(4); return null;
+        case "boolean": charge(5); return item;
+        case "string": charge(item.length + 2); return item;
+        case "number":
+          if (item !== item) { charge(5); return "NaN"; }
+          if (item === Infinity) { charge(10); return "Infinity"; }
+          if (item === -Infinity) { charge(11); return "-Infinity"; }
+          if (item === 0) { charge(1); return 0; }
+          charge(String(item).length);
+          return item;
+        case "bigint": {
+          const digits = apply(bigintToString, item, []);
+          charge(digits.length + 2);
+          return digits;
+        }
+        case "symbol": {
+          const text = apply(symbolToString, item, []);
+          charge(text.length + 2);
+          return text;
+        }
+        case "function": {
+          const text = "[Function: " + (typeof item.name === "string" && item.name ? item.name : "anonymous") + "]";
+          charge(text.length + 2);
+          return text;
+        }
+      }
+      if (item === null) { charge(4); return null; }
+      for (let i = 0; i < ancestors.length; i++) {
+        if (ancestors[i] === item) { charge(12); return "[Circular]"; }
+      }
+      if (depth >= MAX_RESULT_DEPTH) { charge(12); return "[Too deep]"; }
+      const tag = apply(objectToString, item, []);
+      if (tag === "[object Date]") {
+        const time = apply(dateGetTime, item, []);
+        charge(26);
+        return time === time ? apply(dateToIso, item, []) : null;
+      }
+      if (tag === "[object RegExp]") {
+        const text = apply(regexpToString, item, []);
+        charge(text.length + 2);
+        return text;
+      }
+      if (tag === "[object Error]") {
+        return walk({ name: String(item.name), message: String(item.message) }, depth);
+      }
+      if (typeof item.toJSON === "function") {
+        return walk(item.toJSON(), depth + 1);
+      }
+      ancestors[ancestors.length] = item;
+      try {
+        charge(2);
+        if (tag === "[object Map]") {
+          const out = [];
+          for (const entry of apply(mapEntries, item, [])) {
+            out[out.length] = walk(entry, depth + 1);
+            charge(1);
+          }
+          return out;
+        }
+        if (tag === "[object Set]") {
+          const out = [];
+          for (const entry of apply(setValues, item, [])) {
+            out[out.length] = walk(entry, depth + 1);
+            charge(1);
+          }
+          return out;
+        }
+        if (isArray(item) || isView(item)) {
+          const source = isArray(item) ? item : ArrayFrom(/** @type {any} */ (item));
+          const out = [];
+          for (let i = 0; i < source.length; i++) {
+            out[i] = walk(source[i], depth + 1);
+            charge(1);
+          }
+          return out;
+        }
+        if (tag === "[object Number]" || tag === "[object String]" || tag === "[object Boolean]") {
+          return walk(item.valueOf(), depth);
+        }
+        const out = {};
+        const keys = ownKeys(item);
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i];
+          const child = item[key];
+          if (child === undefined || typeof child === "function" || typeof child === "symbol") continue;
+          charge(key.length + 4);
+          defineProperty(out, key, { value: walk(child, depth + 1), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      } finally {
+        ancestors.length -= 1;
+      }
+    }
+    return walk(value, 0);
+  }
+
+  // Keeps the user's frames, numbered as the user wrote them, and at most MAX_FRAMES.
+  function sandbox_guestStack(stack) {
+    if (typeof stack !== "string") return "";
+    const lines = apply(stringSplit, stack, ["\n"]);
+    const frames = [];
+    let omitted = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const at = line.indexOf(GUEST_FILE + ":");
+      if (at === -1 || line.indexOf(" sandbox_") !== -1 || line.indexOf("at <eval>") !== -1) continue;
+      if (frames.length === MAX_FRAMES) { omitted += 1; continue; }
+      const numberStart = at + GUEST_FILE.length + 1;
+      let numberEnd = numberStart;
+      while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
+      const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - WRAPPER_LINES;
+      frames[frames.length] = apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]);
+    }
+    if (omitted > 0) frames[frames.length] = "    ... " + omitted + " more frames";
+    return apply(arrayJoin, frames, ["\n"]);
+  }
+
+  function sandbox_describeError(thrown) {
+    if (thrown !== null && (typeof thrown === "object" || typeof thrown === "function")) {
+      let name = "Error";
+      let message = "";
+      let stack = "";
+      try { name = String(thrown.name); } catch (_) { /* hostile getter: keep the default */ }
+      try { message = String(thrown.message); } catch (_) { /* hostile getter */ }
+      try { stack = sandbox_guestStack(thrown.stack); } catch (_) { /* hostile getter */ }
+      if (name === "undefined") name = "Error";
+      if (message === "undefined") message = "";
+      return { name, message, stack };
+    }
+    let text;
+    try { text = String(thrown); } catch (_) { text = typeof thrown; }
+    return { name: "Error", message: "Uncaught " + text, stack: "", thrownValue: thrown === undefined ? "undefined" : text };
+  }
+
+  function sandbox_statusOf(error) {
+    if (error.name === "RangeError" || error.name === "InternalError") {
+      for (let i = 0; i < STACK_OVERFLOW_MESSAGES.length; i++) {
+        if (error.message === STACK_OVERFLOW_MESSAGES[i]) return "stack_overflow";
+      }
+    }
+    if (error.name === "InternalError" || error.name === "RangeError") {
+      for (let i = 0; i < MEMORY_MESSAGES.length; i++) {
+        if (error.message === MEMORY_MESSAGES[i]) return "memory_limit";
+      }
+    }
+    return "error";
+  }
+
+  function sandbox_makeConsole(settings, logs) {
+    let bytesUsed = 0;
+    let dropped = 0;
+    function format(arg) {
+      if (typeof arg === "string") return arg;
+      try {
+        return stringify(sandbox_toJsonSafe(arg, settings.maxLogBytes));
+      } catch (_) {
+        return "[Unprintable]";
+      }
+    }
+    function record(level, args) {
+      if (logs.length >= settings.maxLogLines || bytesUsed >= settings.maxLogBytes) {
+        dropped += 1;
+        return;
+      }
+      let message = apply(arrayJoin, apply(arrayMap, ArrayFrom(args), [format]), [" "]);
+      let size = utf8Length(message);
+      if (bytesUsed + size > settings.maxLogBytes) {
+        message = apply(stringSlice, message, [0, settings.maxLogBytes - bytesUsed]);
+        size = utf8Length(message);
+        dropped += 1;
+      }
+      bytesUsed += size;
+      apply(arrayPush, logs, [{ level, message }]);
+    }
+    const shim = {};
+    const levels = ["log", "info", "warn", "error", "debug"];
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i];
+      shim[level] = function () { record(level, arguments); };
+    }
+    return { shim: freeze(shim), stats: () => ({ bytes: bytesUsed, dropped }) };
+  }
+
+  return function sandbox_prepare(settingsJson) {
+    const settings = parseJson(settingsJson);
+    const logs = [];
+    const guestConsole = sandbox_makeConsole(settings, logs);
+    defineProperty(globalThis, "console", { value: guestConsole.shim, writable: true, configurable: true });
+    // quickjs-ng adds a clock that user code has no need of (and could time things with).
+    delete globalThis.performance;
+    const outcome = { settled: false, failed: false, value: undefined, thrown: undefined };
+
+    function sandbox_run(code, inputJson) {
+      try {
+        const input = inputJson === undefined || inputJson === null ? undefined : parseJson(inputJson);
+        const userFunction = indirectEval(WRAPPER_PREFIX + code + "\n})");
+        const promise = userFunction(input);
+        apply(promiseThen, promise, [
+          function sandbox_fulfilled(value) { outcome.settled = true; outcome.value = value; },
+          function sandbox_rejected(thrown) { outcome.settled = true; outcome.failed = true; outcome.thrown = thrown; },
+        ]);
+      } catch (thrown) {
+        outcome.settled = true;
+        outcome.failed = true;
+        outcome.thrown = thrown;
+      }
+    }
+
+    function sandbox_finish() {
+      const envelope = { status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 };
+      if (!outcome.settled) {
+        envelope.status = "error";
+        envelope.error = { name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" };
+      } else if (outcome.failed) {
+        envelope.error = sandbox_describeError(outcome.thrown);
+        envelope.status = sandbox_statusOf(envelope.error);
+      } else {
+        try {
+          const safe = sandbox_toJsonSafe(outcome.value, settings.maxResultBytes);
+          const resultBytes = utf8Length(stringify(safe));
+          if (resultBytes > settings.maxResultBytes) throw new OutputTooLarge(settings.maxResultBytes);
+          envelope.result = safe;
+          envelope.resultBytes = resultBytes;
+        } catch (thrown) {
+          if (thrown instanceof OutputTooLarge) {
+            envelope.status = "output_limit";
+            envelope.error = { name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "" };
+          } else {
+            envelope.error = sandbox_describeError(thrown);
+            envelope.status = sandbox_statusOf(envelope.error);
+          }
+        }
+      }
+      return stringify(envelope);
+    }
+
+    return function sandbox_step(action, code, inputJson) {
+      if (action === "run") return sandbox_run(code, inputJson);
+      return sandbox_finish();
+    };
+  };
+})();

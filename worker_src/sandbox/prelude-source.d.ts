@@ -1,0 +1,3 @@
+// The guest prelude's source text (bundled by esbuild's text loader).
+declare const preludeSource: string;
+export default preludeSource;
