@@ -1,0 +1,1 @@
+"""Code execution service: stack config, Worker build, local runtime and deployment."""

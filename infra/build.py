@@ -1,0 +1,45 @@
+"""`codeexec build`: config -> rendered templates -> bundle -> manifest, for one stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import version
+
+from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
+from infra.config import StackConfig
+from infra.engine import installed_engine
+from infra.manifest import Manifest, describe_file, write_manifest
+from infra.paths import PROJECT_NAME, ProjectPaths
+from infra.render import KV_NAMESPACES, Identity, render_stack
+
+Report = Callable[[str], None]
+
+
+def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambda _line: None) -> Manifest:
+    """Builds build/<stack>/ and returns its manifest."""
+    out_dir = paths.build_dir(config.stack)
+    engine = installed_engine(paths)
+    identity = Identity(service=PROJECT_NAME, version=version(PROJECT_NAME), engine=engine.description)
+
+    for rendered in render_stack(config, identity, paths.templates, out_dir):
+        report(f"render   {rendered.relative_to(paths.root)}")
+    bundle, wasm = bundle_worker(paths, out_dir, engine.wasm)
+    report(f"bundle   {bundle.relative_to(paths.root)}")
+    report(f"engine   {wasm.relative_to(paths.root)}  ({engine.description})")
+
+    manifest = Manifest(
+        stack=config.stack,
+        worker_name=config.worker_name,
+        compatibility_date=config.compatibility_date,
+        main_module=BUNDLE_NAME,
+        kv_namespaces=KV_NAMESPACES,
+        modules=(
+            describe_file(out_dir, BUNDLE_NAME, "ESModule"),
+            describe_file(out_dir, WASM_NAME, "CompiledWasm"),
+        ),
+    )
+    written = write_manifest(out_dir, manifest)
+    for part in manifest.modules:
+        report(f"         {part.name:<14} {part.bytes:>9,} bytes  sha256 {part.sha256[:16]}…")
+    report(f"manifest {written.relative_to(paths.root)}")
+    return manifest

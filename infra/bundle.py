@@ -1,0 +1,49 @@
+"""Bundles the Worker's host modules with esbuild; the engine's wasm stays its own part."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from infra.errors import BuildError, ToolMissingError
+from infra.paths import ProjectPaths
+
+BUNDLE_NAME = "worker.js"
+WASM_NAME = "quickjs.wasm"
+# Generated per stack by infra/render.py and imported by the host modules as "stack-config".
+STACK_CONFIG_NAME = "stack-config.js"
+ESBUILD_FLAGS = (
+    "--bundle",
+    "--format=esm",
+    "--target=es2022",
+    # Without these, the engine's Node glue leaks into a bundle meant for workerd.
+    "--platform=neutral",
+    "--conditions=workerd,worker,browser",
+    "--main-fields=module,main",
+    "--external:*.wasm",
+    # The guest prelude is bundled as text and evaluated inside QuickJS.
+    "--loader:.guest.js=text",
+    "--log-level=warning",
+)
+
+
+def bundle_worker(paths: ProjectPaths, out_dir: Path, engine_wasm: Path) -> tuple[Path, Path]:
+    """Writes `worker.js` and `quickjs.wasm` into out_dir, next to its stack-config.js."""
+    esbuild = paths.node_modules / ".bin" / "esbuild"
+    if not esbuild.exists():
+        raise ToolMissingError("esbuild is not installed; run `make setup`")
+    bundle = out_dir / BUNDLE_NAME
+    command = [
+        str(esbuild),
+        str(paths.worker_src / "index.js"),
+        *ESBUILD_FLAGS,
+        f"--alias:stack-config=./{(out_dir / STACK_CONFIG_NAME).relative_to(paths.root).as_posix()}",
+        f"--outfile={bundle}",
+    ]
+    completed = subprocess.run(command, cwd=paths.root, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise BuildError(f"esbuild failed:\n{completed.stderr.strip()}")
+    wasm = out_dir / WASM_NAME
+    shutil.copyfile(engine_wasm, wasm)
+    return bundle, wasm

@@ -1,0 +1,68 @@
+"""Runs a built stack on workerd through Miniflare (infra/serve.mjs), with local KV."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.errors import ToolMissingError
+from infra.paths import ProjectPaths
+
+SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    build_dir: Path
+    state_dir: Path
+    api_key: str
+    host: str = "127.0.0.1"
+    port: int = 8787
+
+
+def server_command(options: ServerOptions) -> list[str]:
+    node = shutil.which("node")
+    if node is None:
+        raise ToolMissingError("node is not on PATH; install Node.js 20 or newer")
+    return [
+        node,
+        str(SERVE_SCRIPT),
+        "--build-dir",
+        str(options.build_dir),
+        "--persist",
+        str(options.state_dir),
+        "--host",
+        options.host,
+        "--port",
+        str(options.port),
+    ]
+
+
+def start_server(
+    paths: ProjectPaths, options: ServerOptions, stdout: int | None = None, stderr: int | None = None
+) -> subprocess.Popen[str]:
+    """Starts the server process; a caller that pipes stdout waits for its `ready:` line."""
+    if not (paths.node_modules / "miniflare").is_dir():
+        raise ToolMissingError("miniflare is not installed; run `make setup`")
+    environment = {**os.environ, "API_KEY": options.api_key}
+    return subprocess.Popen(
+        server_command(options), cwd=paths.root, env=environment, text=True, stdout=stdout, stderr=stderr
+    )
+
+
+def serve_forever(paths: ProjectPaths, options: ServerOptions) -> int:
+    """Runs in the foreground until Ctrl-C; returns the server's exit code."""
+    process = start_server(paths, options)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return 0

@@ -1,0 +1,31 @@
+"""Local secrets in `.dev.vars` (the wrangler convention: KEY=value lines)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+API_KEY = "API_KEY"
+
+
+def read_dev_vars(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or "=" not in stripped:
+            continue
+        key, _, value = stripped.partition("=")
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def ensure_dev_vars(path: Path) -> bool:
+    """Creates the file with a random API key when it is missing; True when it did."""
+    if path.exists():
+        return False
+    path.write_text(
+        f"# Local secrets for `make dev` (never commit this file).\n{API_KEY}={secrets.token_urlsafe(32)}\n",
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return True

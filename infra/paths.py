@@ -1,0 +1,45 @@
+"""Where things live in the repository and in build output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_NAME = "code-execution"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The repository's folders; `root` defaults to this checkout."""
+
+    root: Path
+
+    @classmethod
+    def of_checkout(cls) -> ProjectPaths:
+        return cls(Path(__file__).resolve().parents[1])
+
+    @property
+    def worker_src(self) -> Path:
+        return self.root / "worker_src"
+
+    @property
+    def templates(self) -> Path:
+        return self.worker_src / "templates"
+
+    @property
+    def node_modules(self) -> Path:
+        return self.root / "node_modules"
+
+    @property
+    def dev_vars(self) -> Path:
+        return self.root / ".dev.vars"
+
+    def stack_file(self, stack: str) -> Path:
+        return self.root / f"Pulumi.{stack}.yaml"
+
+    def build_dir(self, stack: str) -> Path:
+        return self.root / "build" / stack
+
+    def state_dir(self, stack: str) -> Path:
+        """Local KV and other dev-server state, kept across restarts."""
+        return self.root / ".state" / stack
