@@ -1,0 +1,103 @@
+"""Fixtures shared by every tier: the checkout, the built staging stack, a running Worker."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.build import build_stack
+from infra.config import StackConfig, load_stack_config
+from infra.devserver import ServerOptions, start_server
+from infra.manifest import Manifest
+from infra.paths import ProjectPaths
+from tests.worker.client import WorkerClient
+
+SERVER_START_SECONDS = 60
+
+
+@pytest.fixture(scope="session")
+def paths() -> ProjectPaths:
+    return ProjectPaths.of_checkout()
+
+
+@pytest.fixture(scope="session")
+def staging_config(paths: ProjectPaths) -> StackConfig:
+    return load_stack_config("staging", paths.stack_file("staging"))
+
+
+@pytest.fixture(scope="session")
+def staging_build(paths: ProjectPaths, staging_config: StackConfig) -> Manifest:
+    return build_stack(staging_config, paths)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str]:
+    """Reads the server's output until its `ready:` line; returns what it printed."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("ready:"):
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + seconds
+    while not ready.wait(0.1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("server did not start:\n" + "".join(lines))
+    return lines
+
+
+@pytest.fixture(scope="session")
+def worker(
+    paths: ProjectPaths, staging_build: Manifest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerClient]:
+    """The staging build served on workerd (Miniflare) on a free port with a fresh KV."""
+    api_key = secrets.token_urlsafe(24)
+    options = ServerOptions(
+        build_dir=paths.build_dir(staging_build.stack),
+        state_dir=tmp_path_factory.mktemp("worker-state"),
+        api_key=api_key,
+        port=free_port(),
+    )
+    process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    wait_until_ready(process, SERVER_START_SECONDS)
+    try:
+        yield WorkerClient(f"http://127.0.0.1:{options.port}", api_key)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@pytest.fixture
+def repo_root(paths: ProjectPaths) -> Path:
+    return paths.root
+
+
+@pytest.fixture(scope="session")
+def staging_config_limits(staging_config: StackConfig) -> dict[str, int]:
+    return staging_config.limits.for_worker()

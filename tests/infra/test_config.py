@@ -1,0 +1,110 @@
+"""Stack config: both stacks load; every bad value fails with one line naming the key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.config import LIMIT_RULES, load_stack_config, parse_stack_config
+from infra.errors import ConfigError
+from infra.paths import ProjectPaths
+
+
+def stack_values(paths: ProjectPaths, stack: str = "staging") -> dict[str, Any]:
+    document = yaml.safe_load(paths.stack_file(stack).read_text())
+    return {
+        key.split(":", 1)[1]: value
+        for key, value in document["config"].items()
+        if key.startswith("code-execution:")
+    }
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_both_stacks_load(paths: ProjectPaths, stack: str) -> None:
+    config = load_stack_config(stack, paths.stack_file(stack))
+    assert config.stack == stack
+    assert config.limits.heap_mib < config.limits.memory_mib
+
+
+def test_stacks_have_distinct_worker_names(paths: ProjectPaths) -> None:
+    names = {
+        load_stack_config(stack, paths.stack_file(stack)).worker_name for stack in ("staging", "production")
+    }
+    assert names == {"code-execution-staging", "code-execution"}
+
+
+def test_limits_reach_the_worker_in_bytes(paths: ProjectPaths) -> None:
+    limits = load_stack_config("staging", paths.stack_file("staging")).limits
+    worker = limits.for_worker()
+    assert worker["memoryBytes"] == limits.memory_mib * 1024 * 1024
+    assert worker["stackBytes"] == limits.stack_kib * 1024
+    assert worker["fuel"] == limits.fuel_per_run
+
+
+@pytest.mark.parametrize("key", ["workerName", "compatibilityDate", "limits"])
+def test_missing_top_level_key_is_named(paths: ProjectPaths, key: str) -> None:
+    values = stack_values(paths)
+    del values[key]
+    with pytest.raises(ConfigError, match=f"^code-execution:{key}: is missing$"):
+        parse_stack_config("staging", values)
+
+
+@pytest.mark.parametrize("rule", LIMIT_RULES, ids=lambda rule: rule.key)
+def test_each_limit_is_required_and_range_checked(paths: ProjectPaths, rule: Any) -> None:
+    values = stack_values(paths)
+    missing = copy.deepcopy(values)
+    del missing["limits"][rule.key]
+    with pytest.raises(ConfigError, match=f"limits.{rule.key}: is missing"):
+        parse_stack_config("staging", missing)
+    for bad in (rule.maximum + 1, rule.minimum - 1, "12", True, 1.5):
+        broken = copy.deepcopy(values)
+        broken["limits"][rule.key] = bad
+        with pytest.raises(ConfigError, match=f"limits.{rule.key}: must be a whole number"):
+            parse_stack_config("staging", broken)
+
+
+def test_unknown_limit_is_refused(paths: ProjectPaths) -> None:
+    values = stack_values(paths)
+    values["limits"]["fuel"] = 10
+    with pytest.raises(ConfigError, match=r"limits\.fuel: is not a limit"):
+        parse_stack_config("staging", values)
+
+
+def test_heap_must_stay_below_the_memory_cap(paths: ProjectPaths) -> None:
+    values = stack_values(paths)
+    values["limits"]["heapMiB"] = values["limits"]["memoryMiB"]
+    with pytest.raises(ConfigError, match=r"limits\.heapMiB"):
+        parse_stack_config("staging", values)
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "soon", "not-a-date"])
+def test_compatibility_date_must_be_a_date(paths: ProjectPaths, bad: str) -> None:
+    values = stack_values(paths)
+    values["compatibilityDate"] = bad
+    with pytest.raises(ConfigError, match="compatibilityDate: must be a date"):
+        parse_stack_config("staging", values)
+
+
+@pytest.mark.parametrize("bad", ["Has-Capitals", "", "-leading", "x" * 64])
+def test_worker_name_must_be_a_valid_script_name(paths: ProjectPaths, bad: str) -> None:
+    values = stack_values(paths)
+    values["workerName"] = bad
+    with pytest.raises(ConfigError, match="workerName"):
+        parse_stack_config("staging", values)
+
+
+def test_missing_stack_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"Pulumi\.qa\.yaml: no such file"):
+        load_stack_config("qa", tmp_path / "Pulumi.qa.yaml")
+
+
+def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
+    stack_file = tmp_path / "Pulumi.qa.yaml"
+    stack_file.write_text("config: [unclosed\n")
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config("qa", stack_file)
+    assert "\n" not in str(raised.value)

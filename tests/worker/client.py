@@ -1,0 +1,58 @@
+"""A small HTTP client for the Worker under test (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def error_code(self) -> str:
+        code: str = self.body["error"]["code"]
+        return code
+
+
+@dataclass(frozen=True)
+class WorkerClient:
+    base_url: str
+    api_key: str
+    default_headers: dict[str, str] = field(default_factory=dict)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+            self.base_url + path, data=body, method=method, headers=headers or {}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                return Reply(response.status, dict(response.headers), json.loads(response.read()))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, dict(error.headers), json.loads(error.read()))
+
+    def post_json(self, path: str, payload: Any, api_key: str | None = None) -> Reply:
+        return self.request(
+            "POST",
+            path,
+            json.dumps(payload).encode(),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {api_key or self.api_key}"},
+        )
+
+    def execute(self, code: str, **extra: Any) -> Reply:
+        payload = {"code": code, "language": "javascript", "clientId": "test-client", **extra}
+        return self.post_json("/v1/execute", payload)
