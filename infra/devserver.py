@@ -54,15 +54,26 @@ def start_server(
     )
 
 
+class _StopRequestedError(Exception):
+    """Raised by the SIGTERM/SIGHUP handler so they stop the server like Ctrl-C does."""
+
+
+def _raise_stop(_signum: int, _frame: object) -> None:
+    raise _StopRequestedError
+
+
 def serve_forever(paths: ProjectPaths, options: ServerOptions) -> int:
-    """Runs in the foreground until Ctrl-C; returns the server's exit code."""
+    """Runs in the foreground until Ctrl-C (or SIGTERM); returns the server's exit code."""
     process = start_server(paths, options)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGHUP, _raise_stop)
     try:
         return process.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _StopRequestedError):
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         return 0

@@ -36,6 +36,8 @@ const miniflare = new Miniflare({
   kvNamespaces: manifest.kvNamespaces,
   kvPersist: path.resolve(options.persist, "kv"),
   bindings: { API_KEY: process.env.API_KEY ?? "" },
+  // No network here: use Miniflare's placeholder request.cf instead of fetching one.
+  cf: false,
   log: new Log(LogLevel.INFO),
 });
 
