@@ -1,0 +1,242 @@
+"""Runs every comparison once and writes the results, the table and the plot.
+
+python -m bench [--stack staging] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench import compare, servers
+from bench.machine import describe
+from bench.plot import latency_plot
+from bench.report import write_json, write_markdown
+from bench.sizes import (
+    FREE_PLAN_GZIP_BYTES,
+    LIMITS_SOURCE,
+    PAID_PLAN_GZIP_BYTES,
+    TARGET_GZIP_BYTES,
+    upload_sizes,
+)
+from bench.stacks import build_variant, metering_variants
+from bench.stats import ratio, summary
+from bench.targets import evaluate
+from infra.config import StackConfig, load_stack_config
+from infra.paths import ProjectPaths
+
+Starter = Callable[[], AbstractContextManager[tuple[str, Callable[[], bool]]]]
+
+
+def say(line: str) -> None:
+    print(f"bench: {line}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--stack", default="staging", help="stack whose config the Worker is built from")
+    parser.add_argument("--quick", action="store_true", help="few samples: checks that the bench works")
+    args = parser.parse_args(argv)
+    paths = ProjectPaths.of_checkout()
+    out = paths.root / "bench"
+    work = out / ".work" / "run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    settings = compare.Settings.quick() if args.quick else compare.Settings()
+    started = time.monotonic()
+    results = run_all(
+        paths, load_stack_config(args.stack, paths.stack_file(args.stack)), settings, work, args.quick
+    )
+    results["benchSeconds"] = round(time.monotonic() - started, 1)
+    say(f"wrote {write_json(results, out / 'results.json').relative_to(paths.root)}")
+    say(f"wrote {write_markdown(results, out / 'results.md').relative_to(paths.root)}")
+    say(f"done in {results['benchSeconds']:.0f} s")
+    return 0
+
+
+def run_all(
+    paths: ProjectPaths, config: StackConfig, settings: compare.Settings, work: Path, quick: bool
+) -> dict[str, Any]:
+    api_key = secrets.token_urlsafe(24)
+    results: dict[str, Any] = {
+        "generatedAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "stack": config.stack,
+        "settings": {**asdict(settings), "quick": quick},
+        "machine": describe(paths, servers.workerd_binary(paths)),
+        "loadClient": (
+            "bench/load.py: asyncio HTTP/1.1 keep-alive client, one Python process on the same CPUs"
+        ),
+    }
+    say("building the Worker from the stack config")
+    build_dir = build_variant(paths, config, "service")
+    results["bundle"] = bundle_section(build_dir)
+
+    say("raw workerd: latency, throughput, memory, compute, peer workloads")
+    with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
+        results["latency"], raw_samples = compare.latency_vs_noop(raw, api_key, settings)
+        results["throughput"] = compare.throughput_vs_noop(raw, api_key, settings)
+        results["compute"] = compare.compute_vs_native(raw, api_key, paths, config.limits, settings)
+        service = compare.service_workloads(raw, api_key, settings)
+
+    say("Miniflare (the `make dev` path): latency and throughput")
+    with servers.miniflare(paths, build_dir, api_key, work) as dev:
+        dev_latency, dev_samples = compare.latency_vs_noop(dev, api_key, settings)
+        dev_throughput = compare.throughput_vs_noop(dev, api_key, settings)
+    results["devPath"] = {
+        "miniflare": dev_latency,
+        "rawWorkerd": results["latency"],
+        "miniflareThroughput": dev_throughput,
+        "execRatioP50": ratio(dev_latency["exec"]["p50"], results["latency"]["exec"]["p50"]),
+        "noopRatioP50": ratio(dev_latency["noop"]["p50"], results["latency"]["noop"]["p50"]),
+        "throughputRatio": ratio(dev_throughput["execPerSecond"], results["throughput"]["execPerSecond"]),
+        "wranglerDev": (
+            "not measured: it runs the same Miniflare/workerd pair as `make dev`, plus its own proxy"
+        ),
+    }
+
+    say("cold starts")
+    results["coldStart"] = {
+        "rawWorkerd": compare.cold_start(
+            raw_starter(paths, build_dir, api_key, work), api_key, settings.cold_starts
+        ),
+        "miniflare": compare.cold_start(
+            miniflare_starter(paths, build_dir, api_key, work), api_key, settings.cold_starts
+        ),
+    }
+
+    say("metering on / off")
+    results["metering"] = metering_section(paths, config, api_key, settings, work)
+
+    say("peers: Worker Loader, isolated-vm")
+    results["peers"] = {
+        "service": service,
+        "workerLoader": peer_section(
+            lambda: servers.worker_loader(paths, config.compatibility_date, work), service, settings
+        ),
+        "isolatedVm": isolated_vm_section(paths, work, service, settings),
+    }
+    results["targets"] = [target.to_json() for target in evaluate(results)]
+    plot = latency_plot(
+        {
+            "execution, raw workerd": raw_samples["exec"],
+            "GET /health, raw workerd": raw_samples["noop"],
+            "execution, Miniflare (make dev)": dev_samples["exec"],
+            "GET /health, Miniflare (make dev)": dev_samples["noop"],
+        },
+        paths.root / "bench" / "latency.png",
+        "README example vs no-op route, warm, one connection taking turns",
+    )
+    say(f"wrote {plot.relative_to(paths.root)}")
+    return results
+
+
+def bundle_section(build_dir: Path) -> dict[str, Any]:
+    parts = upload_sizes(build_dir)
+    total_gzip = sum(part.gzip for part in parts)
+    return {
+        "parts": [asdict(part) for part in parts],
+        "totalRawBytes": sum(part.raw for part in parts),
+        "totalGzipBytes": total_gzip,
+        "targetGzipBytes": TARGET_GZIP_BYTES,
+        "freePlanShare": round(total_gzip / FREE_PLAN_GZIP_BYTES, 4),
+        "limits": {
+            "freeGzipBytes": FREE_PLAN_GZIP_BYTES,
+            "paidGzipBytes": PAID_PLAN_GZIP_BYTES,
+            "source": LIMITS_SOURCE,
+            "note": (
+                "A pending docs change (cloudflare-docs PR 31002) replaces these "
+                "with one 64 MiB uncompressed limit."
+            ),
+        },
+    }
+
+
+def raw_starter(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) -> Starter:
+    def start() -> AbstractContextManager[tuple[str, Callable[[], bool]]]:
+        port = servers.free_port()
+        command = servers.raw_workerd_command(paths, build_dir, api_key, port, work)
+        return servers.spawned("raw-workerd", command, port, work, paths.root)
+
+    return start
+
+
+def miniflare_starter(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) -> Starter:
+    @contextmanager
+    def start() -> Iterator[tuple[str, Callable[[], bool]]]:
+        port = servers.free_port()
+        state = work / f"miniflare-cold-{port}"
+        command = servers.miniflare_command(build_dir, state, api_key, port)
+        environment = {**os.environ, "API_KEY": api_key}
+        with servers.spawned("miniflare", command, port, work, paths.root, env=environment) as running:
+            yield running
+        shutil.rmtree(state, ignore_errors=True)
+
+    return start
+
+
+def metering_section(
+    paths: ProjectPaths, config: StackConfig, api_key: str, settings: compare.Settings, work: Path
+) -> dict[str, Any]:
+    """The same latency run on two builds that differ only in `usage.record`, taking turns."""
+    variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))
+    if not variants:
+        return {"measured": False, "reason": reason}
+    builds = {
+        record: build_variant(paths, variant, f"metering-{'on' if record else 'off'}")
+        for record, variant in variants.items()
+    }
+    samples: dict[bool, list[float]] = {True: [], False: []}
+    half = compare.Settings(**{**asdict(settings), "latency_rounds": max(1, settings.latency_rounds // 2)})
+    for _ in range(2):
+        for record in (True, False):
+            with servers.raw_workerd(paths, builds[record], api_key, work) as server:
+                _, measured = compare.latency_vs_noop(server, api_key, half)
+                samples[record] += measured["exec"]
+    on, off = summary(samples[True]), summary(samples[False])
+    return {
+        "measured": True,
+        "server": "raw workerd (KV namespaces bound to a stub that accepts writes)",
+        "on": on,
+        "off": off,
+        "ratioP50": ratio(on["p50"], off["p50"]),
+        "ratioP99": ratio(on["p99"], off["p99"]),
+    }
+
+
+def peer_section(
+    start: Callable[[], AbstractContextManager[servers.Server]],
+    service: dict[str, Any],
+    settings: compare.Settings,
+) -> dict[str, Any]:
+    try:
+        with start() as server:
+            measured = compare.peer_workloads(server, settings)
+    except (RuntimeError, OSError) as error:
+        return {"available": False, "reason": str(error).splitlines()[0][:300]}
+    return {"available": True, **measured, "versusService": compare.versus(service, measured)}
+
+
+def isolated_vm_section(
+    paths: ProjectPaths, work: Path, service: dict[str, Any], settings: compare.Settings
+) -> dict[str, Any]:
+    modules = paths.root / "bench" / ".work"
+    if not (modules / "node_modules" / "isolated-vm" / "out" / "isolated_vm.node").is_file():
+        return {
+            "available": False,
+            "reason": (
+                "isolated-vm did not build here (bench/.work/node_modules/isolated-vm has no native module)"
+            ),
+        }
+    section = peer_section(lambda: servers.isolated_vm(paths, modules, work), service, settings)
+    section["method"] = "fresh ivm.Isolate (64 MiB) + context per request, disposed after; Node http server"
+    return section
