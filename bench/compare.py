@@ -47,7 +47,7 @@ def latency_vs_noop(
 ) -> tuple[dict[str, Any], dict[str, list[float]]]:
     """Warm p50/p99 of the README example against GET /health, taking turns on one connection."""
     execute = execute_call(TRIVIAL, api_key)
-    samples = load.latencies(server.url, [execute, HEALTH], settings.latency_rounds)
+    samples = load.latencies(server.url, [execute, HEALTH], settings.latency_rounds, warmup=100)
     exec_summary, noop_summary = summary(samples[execute.name]), summary(samples[HEALTH.name])
     section = {
         "server": server.name,
@@ -218,6 +218,8 @@ def wait_for_health(url: str, process_alive: Callable[[], bool], seconds: float 
 
 def peer_workloads(server: Server, settings: Settings) -> dict[str, Any]:
     """A peer on the trivial snippet (latency, throughput) and fib(25) (latency)."""
+    with urllib.request.urlopen(server.url + HEALTH.path, timeout=10) as response:  # noqa: S310
+        about = json.loads(response.read())
     answer = post_json(server.url, peer_call(TRIVIAL))
     if answer.get("result") != TRIVIAL.expect:
         raise RuntimeError(f"{server.name} answered {answer!r} to the trivial snippet")
@@ -225,6 +227,7 @@ def peer_workloads(server: Server, settings: Settings) -> dict[str, Any]:
     fib = _timed_calls(server, peer_call(COMPUTE[0]), COMPUTE[0], settings.peer_compute_repeats)
     rate = load.throughput(server.url, peer_call(TRIVIAL), settings.connections, settings.throughput_seconds)
     return {
+        "about": about,
         "trivial": summary(trivial),
         "fib25": summary(fib),
         "trivialPerSecond": round(rate.per_second, 1),

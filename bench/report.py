@@ -154,10 +154,25 @@ def _baselines(results: dict[str, Any]) -> list[str]:
             _rate(throughput["execPerSecond"]),
             _x(dev["throughputRatio"]),
         ),
-        _row("dev path: `wrangler dev`", dev["wranglerDev"], "", ""),
+        *_wrangler(dev),
         "",
     ]
     return lines
+
+
+def _wrangler(dev: dict[str, Any]) -> list[str]:
+    wrangler = dev["wranglerDev"]
+    if not wrangler.get("measured"):
+        return [_row("dev path: `wrangler dev`", f"not measured: {wrangler['reason']}", "", "")]
+    return [
+        _row(
+            f"dev path: `wrangler dev` vs raw workerd, {label} p50",
+            _ms(wrangler[kind]["p50"]),
+            _ms(dev["rawWorkerd"][kind]["p50"]),
+            _x(wrangler[f"{kind}RatioP50ToRawWorkerd"]),
+        )
+        for kind, label in (("exec", "execution"), ("noop", "`/health`"))
+    ]
 
 
 def _size_and_memory(results: dict[str, Any]) -> list[str]:

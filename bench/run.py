@@ -99,8 +99,8 @@ def run_all(
         "execRatioP50": ratio(dev_latency["exec"]["p50"], results["latency"]["exec"]["p50"]),
         "noopRatioP50": ratio(dev_latency["noop"]["p50"], results["latency"]["noop"]["p50"]),
         "throughputRatio": ratio(dev_throughput["execPerSecond"], results["throughput"]["execPerSecond"]),
-        "wranglerDev": (
-            "not measured: it runs the same Miniflare/workerd pair as `make dev`, plus its own proxy"
+        "wranglerDev": wrangler_section(
+            paths, build_dir, api_key, settings, work, raw_latency=results["latency"]
         ),
     }
 
@@ -138,6 +138,29 @@ def run_all(
     )
     say(f"wrote {plot.relative_to(paths.root)}")
     return results
+
+
+def wrangler_section(
+    paths: ProjectPaths,
+    build_dir: Path,
+    api_key: str,
+    settings: compare.Settings,
+    work: Path,
+    *,
+    raw_latency: dict[str, Any],
+) -> dict[str, Any]:
+    """`wrangler dev` on the same build: latency only, as a ratio to raw workerd."""
+    try:
+        with servers.wrangler_dev(paths, build_dir, api_key, work) as server:
+            latency, _ = compare.latency_vs_noop(server, api_key, settings)
+    except (RuntimeError, OSError) as error:
+        return {"measured": False, "reason": str(error).splitlines()[0][:300]}
+    return {
+        "measured": True,
+        **latency,
+        "execRatioP50ToRawWorkerd": ratio(latency["exec"]["p50"], raw_latency["exec"]["p50"]),
+        "noopRatioP50ToRawWorkerd": ratio(latency["noop"]["p50"], raw_latency["noop"]["p50"]),
+    }
 
 
 def bundle_section(build_dir: Path) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 - `miniflare`: the dev-server path users run (`make dev`: infra/serve.mjs, Miniflare).
 - `raw_workerd`: the same build on workerd alone, from a capnp config written here.
+- `wrangler_dev`: the same build under `wrangler dev` (Miniflare behind wrangler's proxy).
 - `worker_loader`: a host Worker on workerd --experimental that runs each snippet in a
   fresh dynamic isolate (the `workerLoader` binding); a peer.
 - `isolated_vm`: a Node server that runs each snippet in a fresh isolated-vm isolate; a peer.
@@ -9,8 +10,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -70,35 +73,51 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: flo
     )
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], *, group: bool = False) -> None:
+    """Stops the process (with `group`, the session it leads: wrangler's own children too)."""
     if process.poll() is None:
-        process.terminate()
+        if group:
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    if group:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def launch(
-    command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None
+    command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None, *, group: bool = False
 ) -> subprocess.Popen[bytes]:
     with log.open("wb") as sink:
-        return subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, env=env)
+        return subprocess.Popen(
+            command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=group
+        )
 
 
 @contextmanager
 def running(
-    name: str, command: list[str], port: int, work: Path, cwd: Path, *, env: dict[str, str] | None = None
+    name: str,
+    command: list[str],
+    port: int,
+    work: Path,
+    cwd: Path,
+    *,
+    env: dict[str, str] | None = None,
+    group: bool = False,
 ) -> Iterator[Server]:
     log = work / f"{name}.log"
-    process = launch(command, log, cwd, env)
+    process = launch(command, log, cwd, env, group=group)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(url + "/health", process, log)
         yield Server(name, url, process)
     finally:
-        stop(process)
+        stop(process, group=group)
 
 
 @contextmanager
@@ -128,6 +147,29 @@ def miniflare(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) ->
     ) as server:
         yield server
     shutil.rmtree(state, ignore_errors=True)
+
+
+@contextmanager
+def wrangler_dev(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) -> Iterator[Server]:
+    """`wrangler dev` on the build's rendered wrangler.toml (no bundling: worker.js is built)."""
+    port = free_port()
+    command = [
+        str(paths.node_modules / ".bin" / "wrangler"),
+        "dev",
+        "--config",
+        str(build_dir / "wrangler.toml"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--var",
+        f"API_KEY:{api_key}",
+        "--persist-to",
+        str(work / f"wrangler-state-{port}"),
+    ]
+    environment = {**os.environ, "WRANGLER_SEND_METRICS": "false", "CI": "1"}
+    with running("wrangler-dev", command, port, work, paths.root, env=environment, group=True) as server:
+        yield server
 
 
 # Plain workerd has no KV store. If the Worker binds namespaces, each is backed by this
