@@ -17,7 +17,7 @@ from typing import Any
 
 from bench import load
 from bench.load import Call
-from bench.native import run_native
+from bench.native import run_native, run_plain
 from bench.servers import Server, rss_bytes
 from bench.stats import ratio, summary
 from bench.workloads import COMPUTE, HEALTH, TRIVIAL, Workload, execute_call, peer_call
@@ -157,7 +157,23 @@ def compute_vs_native(
             "sameResult": same,
             "fuel": answers[-1]["usage"]["fuel"],
         }
+    section["perRunFixedCost"] = fixed_cost(paths, limits, settings)
     return section
+
+
+def fixed_cost(paths: ProjectPaths, limits: Limits, settings: Settings) -> dict[str, Any]:
+    """What one run costs before any user code: the README example in native QuickJS with
+    the prelude protocol and without it (the Worker pays the same steps, plus a fresh
+    runtime, in wasm)."""
+    repeats = max(20, settings.compute_repeats * 10)
+    with_prelude = statistics.median(run_native(paths, limits, TRIVIAL.code, repeats).millis)
+    plain = statistics.median(run_plain(TRIVIAL.code, repeats))
+    return {
+        "workload": TRIVIAL.name,
+        "nativePreludeProtocolMsP50": round(with_prelude, 3),
+        "nativePlainEvalMsP50": round(plain, 3),
+        "preludeShare": ratio(with_prelude - plain, with_prelude),
+    }
 
 
 def wait_for_execution(

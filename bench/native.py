@@ -45,3 +45,16 @@ def run_native(paths: ProjectPaths, limits: Limits, code: str, repeats: int) -> 
         envelope = json.loads(step("finish"))
         millis.append((time.perf_counter() - started) * 1000.0)
     return NativeRun(millis, envelope)
+
+
+def run_plain(code: str, repeats: int) -> list[float]:
+    """The same code with no prelude at all: a fresh context, the async function, its jobs."""
+    millis: list[float] = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        context = quickjs.Context()
+        context.eval(f"(async function (input) {{\n{code}\n}})(null)")
+        while context.execute_pending_job():
+            pass
+        millis.append((time.perf_counter() - started) * 1000.0)
+    return millis

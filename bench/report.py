@@ -37,6 +37,10 @@ def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f} req/s"
 
 
+def ratio_of(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
 def _met(target: dict[str, Any]) -> str:
     if target["met"] is None:
         return "not measured"
@@ -55,6 +59,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results.get('benchSeconds', 0):.0f} s in all.",
         "Each row compares two things measured in the same run; "
         "on a shared machine only the ratios mean much.",
+        *_raw_note(results),
         "",
         *_targets(results),
         *_baselines(results),
@@ -65,6 +70,16 @@ def markdown(results: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _raw_note(results: dict[str, Any]) -> list[str]:
+    stubbed = results["rawWorkerd"]["kvNamespacesBoundToStub"]
+    if not stubbed:
+        return []
+    return [
+        f"Raw workerd binds the Worker's KV namespaces ({', '.join(stubbed)}) to a stub: "
+        f"{results['rawWorkerd']['kvStub']}.",
+    ]
 
 
 def _targets(results: dict[str, Any]) -> list[str]:
@@ -115,6 +130,15 @@ def _baselines(results: dict[str, Any]) -> list[str]:
                 _x(row["ratio"]),
             )
         )
+    fixed = compute["perRunFixedCost"]
+    lines.append(
+        _row(
+            "per-run fixed cost, README example in native QuickJS: prelude protocol vs plain eval",
+            _ms(fixed["nativePreludeProtocolMsP50"]),
+            _ms(fixed["nativePlainEvalMsP50"]),
+            _x(ratio_of(fixed["nativePreludeProtocolMsP50"], fixed["nativePlainEvalMsP50"])),
+        )
+    )
     for name, label in (("rawWorkerd", "raw workerd"), ("miniflare", "Miniflare (`make dev`)")):
         row = cold[name]
         lines.append(

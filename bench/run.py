@@ -33,6 +33,7 @@ from bench.stacks import build_variant, metering_variants
 from bench.stats import ratio, summary
 from bench.targets import evaluate
 from infra.config import StackConfig, load_stack_config
+from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
 
 Starter = Callable[[], AbstractContextManager[tuple[str, Callable[[], bool]]]]
@@ -81,6 +82,11 @@ def run_all(
     build_dir = build_variant(paths, config, "service")
     results["bundle"] = bundle_section(build_dir)
 
+    results["rawWorkerd"] = {
+        "config": "generated capnp: the build's modules, compatibility date and API_KEY",
+        "kvNamespacesBoundToStub": list(read_manifest(build_dir).kv_namespaces),
+        "kvStub": "plain workerd has no KV: writes are accepted and dropped, reads find nothing",
+    }
     say("raw workerd: latency, throughput, memory, compute, peer workloads")
     with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
         results["latency"], raw_samples = compare.latency_vs_noop(raw, api_key, settings)
