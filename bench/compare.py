@@ -4,6 +4,7 @@ service and its baseline in the same breath and returns one results section.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 import threading
@@ -20,7 +21,7 @@ from bench.load import Call
 from bench.native import run_native, run_plain
 from bench.servers import Server, rss_bytes
 from bench.stats import ratio, summary
-from bench.workloads import COMPUTE, HEALTH, TRIVIAL, Workload, execute_call, peer_call
+from bench.workloads import COMPUTE, FIB, HEALTH, TRIVIAL, execute_call, peer_call
 from infra.config import Limits
 from infra.paths import ProjectPaths
 
@@ -232,59 +233,52 @@ def wait_for_health(url: str, process_alive: Callable[[], bool], seconds: float 
     raise RuntimeError(f"/health did not answer within {seconds:.0f} s")
 
 
-def peer_workloads(server: Server, settings: Settings) -> dict[str, Any]:
-    """A peer on the trivial snippet (latency, throughput) and fib(25) (latency)."""
-    with urllib.request.urlopen(server.url + HEALTH.path, timeout=10) as response:  # noqa: S310
+def peer_against_service(peer: Server, service: Server, api_key: str, settings: Settings) -> dict[str, Any]:
+    """A peer and this service on the trivial snippet and fib(25), requests taking turns
+    between the two servers (so noise hits both alike); throughput one after the other."""
+    with urllib.request.urlopen(peer.url + HEALTH.path, timeout=10) as response:  # noqa: S310
         about = json.loads(response.read())
-    answer = post_json(server.url, peer_call(TRIVIAL))
-    if answer.get("result") != TRIVIAL.expect:
-        raise RuntimeError(f"{server.name} answered {answer!r} to the trivial snippet")
-    trivial = load.latencies(server.url, [peer_call(TRIVIAL)], settings.peer_rounds, warmup=10)[TRIVIAL.name]
-    fib = _timed_calls(server, peer_call(COMPUTE[0]), COMPUTE[0], settings.peer_compute_repeats)
-    rate = load.throughput(server.url, peer_call(TRIVIAL), settings.connections, settings.throughput_seconds)
-    return {
-        "about": about,
-        "trivial": summary(trivial),
-        "fib25": summary(fib),
-        "trivialPerSecond": round(rate.per_second, 1),
-        "trivialFailures": rate.failures,
-    }
-
-
-def _timed_calls(server: Server, call: Call, workload: Workload, repeats: int) -> list[float]:
-    millis = []
-    for index in range(repeats + 1):
-        started = time.perf_counter()
-        answer = post_json(server.url, call)
-        elapsed = (time.perf_counter() - started) * 1000.0
+    for workload in (TRIVIAL, FIB):
+        answer = post_json(peer.url, peer_call(workload))
         if answer.get("result") != workload.expect:
-            raise RuntimeError(f"{server.name} answered {answer!r} to {workload.name}")
-        if index:
-            millis.append(elapsed)
-    return millis
-
-
-def service_workloads(server: Server, api_key: str, settings: Settings) -> dict[str, Any]:
-    """The service measured exactly as the peers are, on the same two workloads."""
-    trivial = load.latencies(server.url, [execute_call(TRIVIAL, api_key)], settings.peer_rounds, warmup=10)[
-        TRIVIAL.name
-    ]
-    fib = _timed_calls(server, execute_call(COMPUTE[0], api_key), COMPUTE[0], settings.peer_compute_repeats)
-    rate = load.throughput(
-        server.url, execute_call(TRIVIAL, api_key), settings.connections, settings.throughput_seconds
+            raise RuntimeError(f"{peer.name} answered {answer!r} to {workload.name}")
+    latency: dict[str, dict[str, Any]] = {}
+    for workload, rounds, warmup in (
+        (TRIVIAL, settings.peer_rounds, 10),
+        (FIB, settings.peer_compute_repeats, 1),
+    ):
+        service_call = dataclasses.replace(execute_call(workload, api_key), name="service")
+        peer_request = dataclasses.replace(peer_call(workload), name="peer")
+        samples = load.latencies_across(
+            [(service.url, service_call), (peer.url, peer_request)], rounds, warmup=warmup
+        )
+        latency[workload.name] = {side: summary(values) for side, values in samples.items()}
+    service_rate = load.throughput(
+        service.url, execute_call(TRIVIAL, api_key), settings.connections, settings.throughput_seconds
+    )
+    peer_rate = load.throughput(
+        peer.url, peer_call(TRIVIAL), settings.connections, settings.throughput_seconds
     )
     return {
-        "trivial": summary(trivial),
-        "fib25": summary(fib),
-        "trivialPerSecond": round(rate.per_second, 1),
-        "trivialFailures": rate.failures,
-    }
-
-
-def versus(service: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:
-    """The peer as ratios to this service (above 1: the peer is slower / serves more)."""
-    return {
-        "trivialP50": ratio(peer["trivial"]["p50"], service["trivial"]["p50"]),
-        "fib25P50": ratio(peer["fib25"]["p50"], service["fib25"]["p50"]),
-        "trivialThroughput": ratio(peer["trivialPerSecond"], service["trivialPerSecond"]),
+        "about": about,
+        "available": True,
+        "peer": {
+            "trivial": latency[TRIVIAL.name]["peer"],
+            "fib25": latency[FIB.name]["peer"],
+            "trivialPerSecond": round(peer_rate.per_second, 1),
+            "trivialFailures": peer_rate.failures,
+        },
+        "service": {
+            "trivial": latency[TRIVIAL.name]["service"],
+            "fib25": latency[FIB.name]["service"],
+            "trivialPerSecond": round(service_rate.per_second, 1),
+            "trivialFailures": service_rate.failures,
+        },
+        "versusService": {
+            "trivialP50": ratio(
+                latency[TRIVIAL.name]["peer"]["p50"], latency[TRIVIAL.name]["service"]["p50"]
+            ),
+            "fib25P50": ratio(latency[FIB.name]["peer"]["p50"], latency[FIB.name]["service"]["p50"]),
+            "trivialThroughput": ratio(peer_rate.per_second, service_rate.per_second),
+        },
     }

@@ -105,13 +105,21 @@ class Connection:
         await self._writer.wait_closed()
 
 
-async def _interleaved(base_url: str, calls: list[Call], rounds: int, warmup: int) -> dict[str, list[float]]:
-    connection = await Connection.open(base_url)
-    wires = [call.wire(connection.host) for call in calls]
-    samples: dict[str, list[float]] = {call.name: [] for call in calls}
+async def _interleaved(
+    targets: list[tuple[str, Call]], rounds: int, warmup: int, *, shared: bool
+) -> dict[str, list[float]]:
+    if len({call.name for _, call in targets}) != len(targets):
+        raise ValueError("each call needs its own name")
+    if shared:
+        one = await Connection.open(targets[0][0])
+        connections = [one] * len(targets)
+    else:
+        connections = [await Connection.open(base_url) for base_url, _ in targets]
+    wires = [call.wire(connection.host) for connection, (_, call) in zip(connections, targets, strict=True)]
+    samples: dict[str, list[float]] = {call.name: [] for _, call in targets}
     try:
         for index in range(warmup + rounds):
-            for call, wire in zip(calls, wires, strict=True):
+            for connection, wire, (_, call) in zip(connections, wires, targets, strict=True):
                 started = time.perf_counter()
                 reply = await connection.send(wire)
                 elapsed = time.perf_counter() - started
@@ -120,7 +128,8 @@ async def _interleaved(base_url: str, calls: list[Call], rounds: int, warmup: in
                 if index >= warmup:
                     samples[call.name].append(elapsed * 1000.0)
     finally:
-        await connection.close()
+        for connection in dict.fromkeys(connections):
+            await connection.close()
     return samples
 
 
@@ -130,7 +139,14 @@ def latencies(base_url: str, calls: list[Call], rounds: int, warmup: int = 20) -
     Taking turns means a burst of noise from the rest of the machine hits every call
     alike, so their ratio holds even when the absolute times do not.
     """
-    return asyncio.run(_interleaved(base_url, calls, rounds, warmup))
+    return asyncio.run(_interleaved([(base_url, call) for call in calls], rounds, warmup, shared=True))
+
+
+def latencies_across(
+    targets: list[tuple[str, Call]], rounds: int, warmup: int = 20
+) -> dict[str, list[float]]:
+    """Like `latencies`, for calls to different servers: one connection each, taking turns."""
+    return asyncio.run(_interleaved(targets, rounds, warmup, shared=False))
 
 
 async def _closed_loop(base_url: str, call: Call, connections: int, seconds: float) -> Throughput:

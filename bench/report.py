@@ -223,46 +223,40 @@ def _size_and_memory(results: dict[str, Any]) -> list[str]:
 
 
 def _peers(results: dict[str, Any]) -> list[str]:
-    service = results["peers"]["service"]
     lines = [
-        "## Peers (same workloads, same machine; ratios to this service, above 1 = slower / more req/s)",
+        "## Peers (same workloads; each peer's requests take turns with this service's on raw workerd)",
         "",
-        _row(
-            "peer",
-            "trivial p50",
-            "fib(25) p50",
-            "trivial throughput",
-            "trivial p50",
-            "fib(25) p50",
-            "throughput",
-        ),
-        _row(*["---"] * 7),
-        _row(
-            "this service (raw workerd)",
-            _ms(service["trivial"]["p50"]),
-            _ms(service["fib25"]["p50"]),
-            _rate(service["trivialPerSecond"]),
-            _x(1.0),
-            _x(1.0),
-            _x(1.0),
-        ),
+        "Ratios are peer / this service: above 1 means the peer is slower (p50) or serves more (req/s).",
+        "",
+        _row("peer", "", "trivial p50", "fib(25) p50", "trivial throughput"),
+        _row(*["---"] * 5),
     ]
-    for name, peer in results["peers"].items():
-        if name == "service":
+    for name, entry in results["peers"].items():
+        if not entry.get("available"):
+            lines.append(_row(name, f"not built: {entry['reason']}", "", "", ""))
             continue
-        if not peer.get("available"):
-            lines.append(_row(name, f"not built: {peer['reason']}", "", "", "", "", ""))
-            continue
-        versus = peer["versusService"]
-        lines.append(
+        peer, service, versus = entry["peer"], entry["service"], entry["versusService"]
+        lines += [
             _row(
                 name,
+                "peer",
                 _ms(peer["trivial"]["p50"]),
                 _ms(peer["fib25"]["p50"]),
                 _rate(peer["trivialPerSecond"]),
+            ),
+            _row(
+                "",
+                "this service, same turns",
+                _ms(service["trivial"]["p50"]),
+                _ms(service["fib25"]["p50"]),
+                _rate(service["trivialPerSecond"]),
+            ),
+            _row(
+                "",
+                "**peer / service**",
                 _x(versus["trivialP50"]),
                 _x(versus["fib25P50"]),
                 _x(versus["trivialThroughput"]),
-            )
-        )
+            ),
+        ]
     return [*lines, ""]

@@ -92,7 +92,6 @@ def run_all(
         results["latency"], raw_samples = compare.latency_vs_noop(raw, api_key, settings)
         results["throughput"] = compare.throughput_vs_noop(raw, api_key, settings)
         results["compute"] = compare.compute_vs_native(raw, api_key, paths, config.limits, settings)
-        service = compare.service_workloads(raw, api_key, settings)
 
     say("Miniflare (the `make dev` path): latency and throughput")
     with servers.miniflare(paths, build_dir, api_key, work) as dev:
@@ -123,14 +122,14 @@ def run_all(
     say("metering on / off")
     results["metering"] = metering_section(paths, config, api_key, settings, work)
 
-    say("peers: Worker Loader, isolated-vm")
-    results["peers"] = {
-        "service": service,
-        "workerLoader": peer_section(
-            lambda: servers.worker_loader(paths, config.compatibility_date, work), service, settings
-        ),
-        "isolatedVm": isolated_vm_section(paths, work, service, settings),
-    }
+    say("peers: Worker Loader, isolated-vm, each taking turns with raw workerd")
+    with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
+        results["peers"] = {
+            "workerLoader": peer_section(
+                lambda: servers.worker_loader(paths, config.compatibility_date, work), raw, api_key, settings
+            ),
+            "isolatedVm": isolated_vm_section(paths, work, raw, api_key, settings),
+        }
     results["targets"] = [target.to_json() for target in evaluate(results)]
     plot = latency_plot(
         {
@@ -244,28 +243,26 @@ def metering_section(
 
 def peer_section(
     start: Callable[[], AbstractContextManager[servers.Server]],
-    service: dict[str, Any],
+    service: servers.Server,
+    api_key: str,
     settings: compare.Settings,
 ) -> dict[str, Any]:
     try:
-        with start() as server:
-            measured = compare.peer_workloads(server, settings)
+        with start() as peer:
+            return compare.peer_against_service(peer, service, api_key, settings)
     except (RuntimeError, OSError) as error:
         return {"available": False, "reason": str(error).splitlines()[0][:300]}
-    return {"available": True, **measured, "versusService": compare.versus(service, measured)}
 
 
 def isolated_vm_section(
-    paths: ProjectPaths, work: Path, service: dict[str, Any], settings: compare.Settings
+    paths: ProjectPaths, work: Path, service: servers.Server, api_key: str, settings: compare.Settings
 ) -> dict[str, Any]:
     modules = paths.root / "bench" / ".work"
     if not (modules / "node_modules" / "isolated-vm" / "out" / "isolated_vm.node").is_file():
         return {
             "available": False,
-            "reason": (
-                "isolated-vm did not build here (bench/.work/node_modules/isolated-vm has no native module)"
-            ),
+            "reason": "isolated-vm did not build here (no native module in bench/.work/node_modules)",
         }
-    section = peer_section(lambda: servers.isolated_vm(paths, modules, work), service, settings)
+    section = peer_section(lambda: servers.isolated_vm(paths, modules, work), service, api_key, settings)
     section["method"] = "fresh ivm.Isolate (64 MiB) + context per request, disposed after; Node http server"
     return section
