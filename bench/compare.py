@@ -43,12 +43,23 @@ class Settings:
         return cls(100, 1.5, 4, 3, 30, 3, 1)
 
 
+# Requests that bring a fresh workerd to its steady state: V8 first runs the engine's wasm
+# from its baseline compiler and tiers it up after enough calls.
+WARM_UP_REQUESTS = 300
+
+
+def warm_up(server: Server, api_key: str, requests: int = WARM_UP_REQUESTS) -> None:
+    """Executes the trivial snippet `requests` times, measuring nothing."""
+    load.latencies(server.url, [execute_call(TRIVIAL, api_key)], rounds=0, warmup=requests)
+
+
 def latency_vs_noop(
     server: Server, api_key: str, settings: Settings
 ) -> tuple[dict[str, Any], dict[str, list[float]]]:
     """Warm p50/p99 of the README example against GET /health, taking turns on one connection."""
     execute = execute_call(TRIVIAL, api_key)
-    samples = load.latencies(server.url, [execute, HEALTH], settings.latency_rounds, warmup=100)
+    warm_up(server, api_key)
+    samples = load.latencies(server.url, [execute, HEALTH], settings.latency_rounds, warmup=20)
     exec_summary, noop_summary = summary(samples[execute.name]), summary(samples[HEALTH.name])
     section = {
         "server": server.name,
@@ -236,9 +247,15 @@ def wait_for_health(url: str, process_alive: Callable[[], bool], seconds: float 
     raise RuntimeError(f"/health did not answer within {seconds:.0f} s")
 
 
+# Trivial requests to a peer and to the service alternate in blocks of this many.
+PEER_BLOCK = 25
+
+
 def peer_against_service(peer: Server, service: Server, api_key: str, settings: Settings) -> dict[str, Any]:
     """A peer and this service on the trivial snippet and fib(25), requests taking turns
-    between the two servers (so noise hits both alike); throughput one after the other."""
+    between the two servers (so noise hits both alike: trivial ones in blocks, fib(25) one
+    by one, as each is long enough to absorb the other's deferred work); throughput one
+    after the other."""
     with urllib.request.urlopen(peer.url + HEALTH.path, timeout=10) as response:  # noqa: S310
         about = json.loads(response.read())
     for workload in (TRIVIAL, FIB):
@@ -246,14 +263,14 @@ def peer_against_service(peer: Server, service: Server, api_key: str, settings: 
         if answer.get("result") != workload.expect:
             raise RuntimeError(f"{peer.name} answered {answer!r} to {workload.name}")
     latency: dict[str, dict[str, Any]] = {}
-    for workload, rounds, warmup in (
-        (TRIVIAL, settings.peer_rounds, 10),
-        (FIB, settings.peer_compute_repeats, 1),
+    for workload, rounds, warmup, block in (
+        (TRIVIAL, settings.peer_rounds, 50, PEER_BLOCK),
+        (FIB, settings.peer_compute_repeats, 1, 1),
     ):
         service_call = dataclasses.replace(execute_call(workload, api_key), name="service")
         peer_request = dataclasses.replace(peer_call(workload), name="peer")
         samples = load.latencies_across(
-            [(service.url, service_call), (peer.url, peer_request)], rounds, warmup=warmup
+            [(service.url, service_call), (peer.url, peer_request)], rounds, warmup=warmup, block=block
         )
         latency[workload.name] = {side: summary(values) for side, values in samples.items()}
     service_rate = load.throughput(

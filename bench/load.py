@@ -106,7 +106,7 @@ class Connection:
 
 
 async def _interleaved(
-    targets: list[tuple[str, Call]], rounds: int, warmup: int, *, shared: bool
+    targets: list[tuple[str, Call]], rounds: int, warmup: int, *, shared: bool, block: int = 1
 ) -> dict[str, list[float]]:
     if len({call.name for _, call in targets}) != len(targets):
         raise ValueError("each call needs its own name")
@@ -118,15 +118,16 @@ async def _interleaved(
     wires = [call.wire(connection.host) for connection, (_, call) in zip(connections, targets, strict=True)]
     samples: dict[str, list[float]] = {call.name: [] for _, call in targets}
     try:
-        for index in range(warmup + rounds):
+        for first in range(0, warmup + rounds, block):
             for connection, wire, (_, call) in zip(connections, wires, targets, strict=True):
-                started = time.perf_counter()
-                reply = await connection.send(wire)
-                elapsed = time.perf_counter() - started
-                if reply.status != 200:
-                    raise RuntimeError(f"{call.name}: HTTP {reply.status}: {reply.body[:300]!r}")
-                if index >= warmup:
-                    samples[call.name].append(elapsed * 1000.0)
+                for index in range(first, min(first + block, warmup + rounds)):
+                    started = time.perf_counter()
+                    reply = await connection.send(wire)
+                    elapsed = time.perf_counter() - started
+                    if reply.status != 200:
+                        raise RuntimeError(f"{call.name}: HTTP {reply.status}: {reply.body[:300]!r}")
+                    if index >= warmup:
+                        samples[call.name].append(elapsed * 1000.0)
     finally:
         for connection in dict.fromkeys(connections):
             await connection.close()
@@ -143,10 +144,12 @@ def latencies(base_url: str, calls: list[Call], rounds: int, warmup: int = 20) -
 
 
 def latencies_across(
-    targets: list[tuple[str, Call]], rounds: int, warmup: int = 20
+    targets: list[tuple[str, Call]], rounds: int, warmup: int = 20, block: int = 1
 ) -> dict[str, list[float]]:
-    """Like `latencies`, for calls to different servers: one connection each, taking turns."""
-    return asyncio.run(_interleaved(targets, rounds, warmup, shared=False))
+    """Like `latencies`, for calls to different servers: one connection each, taking turns
+    in blocks of `block` requests (so work a server defers past its answers, such as
+    tearing down an isolate, mostly lands in its own block, not in the other server's)."""
+    return asyncio.run(_interleaved(targets, rounds, warmup, shared=False, block=block))
 
 
 async def _closed_loop(base_url: str, call: Call, connections: int, seconds: float) -> Throughput:

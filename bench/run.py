@@ -124,6 +124,7 @@ def run_all(
 
     say("peers: Worker Loader, isolated-vm, each taking turns with raw workerd")
     with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
+        compare.warm_up(raw, api_key)
         results["peers"] = {
             "workerLoader": peer_section(
                 lambda: servers.worker_loader(paths, config.compatibility_date, work), raw, api_key, settings

@@ -71,6 +71,12 @@ def test_latencies_take_turns_on_one_connection(base_url: str) -> None:
     assert all(value > 0 for values in samples.values() for value in values)
 
 
+def test_latencies_across_servers_in_blocks(base_url: str) -> None:
+    targets = [(base_url, Call("a", "GET", "/ok")), (base_url, Call("b", "GET", "/chunked"))]
+    samples = load.latencies_across(targets, rounds=7, warmup=1, block=3)
+    assert {name: len(values) for name, values in samples.items()} == {"a": 7, "b": 7}
+
+
 def test_latencies_refuse_a_failing_route(base_url: str) -> None:
     with pytest.raises(RuntimeError, match="HTTP 404"):
         load.latencies(base_url, [Call("missing", "GET", "/missing")], rounds=1, warmup=0)
