@@ -93,6 +93,19 @@ class RssSampler(AbstractContextManager["RssSampler"]):
         self._thread.join()
 
 
+def ab_latency(servers_by_label: dict[str, Server], api_key: str, settings: Settings) -> dict[str, Any]:
+    """The README example on two servers (two builds, or the same build twice), requests
+    taking turns in blocks so work one defers past its answer stays in its own block."""
+    for server in servers_by_label.values():
+        warm_up(server, api_key)
+    targets = [
+        (server.url, dataclasses.replace(execute_call(TRIVIAL, api_key), name=label))
+        for label, server in servers_by_label.items()
+    ]
+    samples = load.latencies_across(targets, settings.latency_rounds, warmup=20, block=PEER_BLOCK)
+    return {label: summary(values) for label, values in samples.items()}
+
+
 def throughput_vs_noop(server: Server, api_key: str, settings: Settings) -> dict[str, Any]:
     """Requests per second of the README example against GET /health, same connections;
     and the workerd process's memory idle and at its peak under the execution load."""

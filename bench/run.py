@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from bench.sizes import (
     upload_sizes,
 )
 from bench.stacks import build_variant, metering_variants
-from bench.stats import ratio, summary
+from bench.stats import ratio
 from bench.targets import evaluate
 from infra.config import StackConfig, load_stack_config
 from infra.manifest import read_manifest
@@ -120,7 +120,7 @@ def run_all(
     }
 
     say("metering on / off")
-    results["metering"] = metering_section(paths, config, api_key, settings, work)
+    results["metering"] = metering_section(paths, config, api_key, settings, work, service_build=build_dir)
 
     say("peers: Worker Loader, isolated-vm, each taking turns with raw workerd")
     with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
@@ -214,32 +214,49 @@ def miniflare_starter(paths: ProjectPaths, build_dir: Path, api_key: str, work: 
 
 
 def metering_section(
-    paths: ProjectPaths, config: StackConfig, api_key: str, settings: compare.Settings, work: Path
+    paths: ProjectPaths,
+    config: StackConfig,
+    api_key: str,
+    settings: compare.Settings,
+    work: Path,
+    *,
+    service_build: Path,
 ) -> dict[str, Any]:
-    """The same latency run on two builds that differ only in `usage.record`, taking turns."""
+    """Two builds that differ only in `usage.record`, served side by side, requests taking
+    turns; and the same build twice (A/A), which shows how small a difference can be seen."""
+    noise = ab_on_raw_workerd(paths, {"a": service_build, "b": service_build}, api_key, settings, work)
+    section: dict[str, Any] = {
+        "server": "raw workerd, two at once (KV namespaces bound to a stub that accepts writes: "
+        "this measures the Worker's side of recording, not a real KV write)",
+        "noiseFloorRatioP50": ratio(noise["a"]["p50"], noise["b"]["p50"]),
+    }
     variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))
     if not variants:
-        return {"measured": False, "reason": reason}
+        return {**section, "measured": False, "reason": reason}
     builds = {
-        record: build_variant(paths, variant, f"metering-{'on' if record else 'off'}")
-        for record, variant in variants.items()
+        label: build_variant(paths, variants[record], f"metering-{label}")
+        for label, record in (("on", True), ("off", False))
     }
-    samples: dict[bool, list[float]] = {True: [], False: []}
-    half = compare.Settings(**{**asdict(settings), "latency_rounds": max(1, settings.latency_rounds // 2)})
-    for _ in range(2):
-        for record in (True, False):
-            with servers.raw_workerd(paths, builds[record], api_key, work) as server:
-                _, measured = compare.latency_vs_noop(server, api_key, half)
-                samples[record] += measured["exec"]
-    on, off = summary(samples[True]), summary(samples[False])
+    measured = ab_on_raw_workerd(paths, builds, api_key, settings, work)
     return {
+        **section,
         "measured": True,
-        "server": "raw workerd (KV namespaces bound to a stub that accepts writes)",
-        "on": on,
-        "off": off,
-        "ratioP50": ratio(on["p50"], off["p50"]),
-        "ratioP99": ratio(on["p99"], off["p99"]),
+        "on": measured["on"],
+        "off": measured["off"],
+        "ratioP50": ratio(measured["on"]["p50"], measured["off"]["p50"]),
+        "ratioP99": ratio(measured["on"]["p99"], measured["off"]["p99"]),
     }
+
+
+def ab_on_raw_workerd(
+    paths: ProjectPaths, builds: dict[str, Path], api_key: str, settings: compare.Settings, work: Path
+) -> dict[str, Any]:
+    with ExitStack() as stack:
+        running = {
+            label: stack.enter_context(servers.raw_workerd(paths, build, api_key, work))
+            for label, build in builds.items()
+        }
+        return compare.ab_latency(running, api_key, settings)
 
 
 def peer_section(
