@@ -162,6 +162,14 @@ def _baselines(results: dict[str, Any]) -> list[str]:
         lines.append(
             _row("metering: recording on vs off", f"not measurable yet: {metering['reason']}", "", "")
         )
+    lines.append(
+        _row(
+            "noise floor: the same build on two servers side by side (A/A), execution p50",
+            "",
+            "",
+            _x(metering["noiseFloorRatioP50"]),
+        )
+    )
     for kind, label in (("exec", "execution"), ("noop", "`/health`")):
         lines.append(
             _row(
