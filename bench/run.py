@@ -33,7 +33,6 @@ from bench.stacks import build_variant, metering_variants
 from bench.stats import ratio
 from bench.targets import evaluate
 from infra.config import StackConfig, load_stack_config
-from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
 
 Starter = Callable[[], AbstractContextManager[tuple[str, Callable[[], bool]]]]
@@ -84,7 +83,7 @@ def run_all(
 
     results["rawWorkerd"] = {
         "config": "generated capnp: the build's modules, compatibility date and API_KEY",
-        "kvNamespacesBoundToStub": list(read_manifest(build_dir).kv_namespaces),
+        "kvNamespacesBoundToStub": servers.stubbed_namespaces(build_dir),
         "kvStub": "plain workerd has no KV: writes are accepted and dropped, reads find nothing",
     }
     say("raw workerd: latency, throughput, memory, compute, peer workloads")
@@ -226,8 +225,8 @@ def metering_section(
     turns; and the same build twice (A/A), which shows how small a difference can be seen."""
     noise = ab_on_raw_workerd(paths, {"a": service_build, "b": service_build}, api_key, settings, work)
     section: dict[str, Any] = {
-        "server": "raw workerd, two at once (KV namespaces bound to a stub that accepts writes: "
-        "this measures the Worker's side of recording, not a real KV write)",
+        "server": "raw workerd, two at once (KV namespaces the code uses are bound to a stub that "
+        "accepts writes: this measures the Worker's side of recording, not a real KV write)",
         "noiseFloorRatioP50": ratio(noise["a"]["p50"], noise["b"]["p50"]),
     }
     variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))

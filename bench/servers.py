@@ -172,9 +172,9 @@ def wrangler_dev(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path)
         yield server
 
 
-# Plain workerd has no KV store. If the Worker binds namespaces, each is backed by this
-# stub (writes accepted and dropped, reads find nothing): enough for routes that only
-# write usage in the background, and labelled a stub in the results.
+# Plain workerd has no KV store. A namespace the Worker's code uses is backed by this stub
+# (writes accepted and dropped, reads find nothing): enough for routes that only write
+# usage in the background, and labelled a stub in the results.
 KV_STUB = """export default {
   async fetch(request) {
     if (request.method === "GET") {
@@ -190,17 +190,25 @@ KV_STUB = """export default {
 """
 
 
+def stubbed_namespaces(build_dir: Path) -> list[str]:
+    """The KV namespaces the bundle refers to by name: only those get the stub."""
+    manifest = read_manifest(build_dir)
+    bundle = (build_dir / manifest.main_module).read_text(encoding="utf-8")
+    return [name for name in manifest.kv_namespaces if name in bundle]
+
+
 def raw_workerd_config(build_dir: Path, config_dir: Path, api_key: str, port: int) -> str:
     """A workerd capnp config serving the build as it is (same modules, same date)."""
     manifest = read_manifest(build_dir)
+    stubbed = stubbed_namespaces(build_dir)
     kinds = {"ESModule": "esModule", "CompiledWasm": "wasm"}
     embeds = [(part, os.path.relpath(build_dir / part.path, config_dir)) for part in manifest.modules]
     modules = ",\n    ".join(
         f'(name = "{part.name}", {kinds[part.type]} = embed "{relative}")' for part, relative in embeds
     )
     bindings = [f'(name = "API_KEY", text = "{api_key}")']
-    bindings += [f'(name = "{name}", kvNamespace = "kv-stub")' for name in manifest.kv_namespaces]
-    stub_service = '(name = "kv-stub", worker = .kvStub),' if manifest.kv_namespaces else ""
+    bindings += [f'(name = "{name}", kvNamespace = "kv-stub")' for name in stubbed]
+    stub_service = '(name = "kv-stub", worker = .kvStub),' if stubbed else ""
     return f"""using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .mainWorker), {stub_service} ],

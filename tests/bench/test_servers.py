@@ -8,6 +8,13 @@ from bench.servers import raw_workerd_config
 from infra.manifest import Manifest, ModulePart, write_manifest
 
 
+def _build(directory: Path, kv: tuple[str, ...], bundle: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "worker.js").write_text(bundle, encoding="utf-8")
+    write_manifest(directory, _manifest(kv))
+    return directory
+
+
 def _manifest(kv: tuple[str, ...]) -> Manifest:
     return Manifest(
         stack="bench-service",
@@ -23,10 +30,8 @@ def _manifest(kv: tuple[str, ...]) -> Manifest:
 
 
 def test_embeds_every_module_part_relative_to_the_config(tmp_path: Path) -> None:
-    build_dir, config_dir = tmp_path / "build", tmp_path / "work" / "workerd"
-    build_dir.mkdir()
-    write_manifest(build_dir, _manifest(()))
-    config = raw_workerd_config(build_dir, config_dir, "secret", 9999)
+    build_dir = _build(tmp_path / "build", (), "export default {};")
+    config = raw_workerd_config(build_dir, tmp_path / "work" / "workerd", "secret", 9999)
     assert '(name = "worker.js", esModule = embed "../../build/worker.js")' in config
     assert '(name = "quickjs.wasm", wasm = embed "../../build/quickjs.wasm")' in config
     assert 'compatibilityDate = "2026-04-20"' in config
@@ -35,8 +40,10 @@ def test_embeds_every_module_part_relative_to_the_config(tmp_path: Path) -> None
     assert "kvNamespace" not in config
 
 
-def test_binds_kv_namespaces_to_the_stub_only_when_the_worker_has_some(tmp_path: Path) -> None:
-    write_manifest(tmp_path, _manifest(("USAGE_TRACKING",)))
-    config = raw_workerd_config(tmp_path, tmp_path, "k", 1)
+def test_binds_a_kv_namespace_to_the_stub_only_when_the_code_uses_it(tmp_path: Path) -> None:
+    unused = _build(tmp_path / "unused", ("USAGE_TRACKING",), "export default {};")
+    used = _build(tmp_path / "used", ("USAGE_TRACKING",), "env.USAGE_TRACKING.put(key, '')")
+    assert "kvNamespace" not in raw_workerd_config(unused, unused, "k", 1)
+    config = raw_workerd_config(used, used, "k", 1)
     assert '(name = "USAGE_TRACKING", kvNamespace = "kv-stub")' in config
     assert '(name = "kv-stub", worker = .kvStub)' in config
