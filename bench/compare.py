@@ -93,17 +93,23 @@ class RssSampler(AbstractContextManager["RssSampler"]):
         self._thread.join()
 
 
-def ab_latency(servers_by_label: dict[str, Server], api_key: str, settings: Settings) -> dict[str, Any]:
-    """The README example on two servers (two builds, or the same build twice), requests
-    taking turns in blocks so work one defers past its answer stays in its own block."""
+def side_by_side(servers_by_label: dict[str, Server], api_key: str, settings: Settings) -> dict[str, Any]:
+    """The README example and GET /health on several servers running at once (two builds,
+    the same build twice, or two ways of serving it), requests taking turns in blocks so
+    work one server defers past its answers stays in its own block."""
     for server in servers_by_label.values():
         warm_up(server, api_key)
-    targets = [
-        (server.url, dataclasses.replace(execute_call(TRIVIAL, api_key), name=label))
-        for label, server in servers_by_label.items()
-    ]
+    targets = []
+    for label, server in servers_by_label.items():
+        targets.append(
+            (server.url, dataclasses.replace(execute_call(TRIVIAL, api_key), name=f"{label} exec"))
+        )
+        targets.append((server.url, dataclasses.replace(HEALTH, name=f"{label} noop")))
     samples = load.latencies_across(targets, settings.latency_rounds, warmup=20, block=PEER_BLOCK)
-    return {label: summary(values) for label, values in samples.items()}
+    return {
+        label: {"exec": summary(samples[f"{label} exec"]), "noop": summary(samples[f"{label} noop"])}
+        for label in servers_by_label
+    }
 
 
 def throughput_vs_noop(server: Server, api_key: str, settings: Settings) -> dict[str, Any]:

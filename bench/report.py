@@ -173,9 +173,9 @@ def _baselines(results: dict[str, Any]) -> list[str]:
     for kind, label in (("exec", "execution"), ("noop", "`/health`")):
         lines.append(
             _row(
-                f"dev path: Miniflare vs raw workerd, {label} p50",
-                _ms(dev["miniflare"][kind]["p50"]),
-                _ms(dev["rawWorkerd"][kind]["p50"]),
+                f"dev path, side by side: Miniflare vs raw workerd, {label} p50",
+                _ms(dev["sideBySide"]["miniflare"][kind]["p50"]),
+                _ms(dev["sideBySide"]["rawWorkerd"][kind]["p50"]),
                 _x(dev[f"{kind}RatioP50"]),
             )
         )
@@ -198,9 +198,9 @@ def _wrangler(dev: dict[str, Any]) -> list[str]:
         return [_row("dev path: `wrangler dev`", f"not measured: {wrangler['reason']}", "", "")]
     return [
         _row(
-            f"dev path: `wrangler dev` vs raw workerd, {label} p50",
-            _ms(wrangler[kind]["p50"]),
-            _ms(dev["rawWorkerd"][kind]["p50"]),
+            f"dev path, side by side: `wrangler dev` vs raw workerd, {label} p50",
+            _ms(wrangler["sideBySide"]["wranglerDev"][kind]["p50"]),
+            _ms(wrangler["sideBySide"]["rawWorkerd"][kind]["p50"]),
             _x(wrangler[f"{kind}RatioP50ToRawWorkerd"]),
         )
         for kind, label in (("exec", "execution"), ("noop", "`/health`"))

@@ -92,20 +92,24 @@ def run_all(
         results["throughput"] = compare.throughput_vs_noop(raw, api_key, settings)
         results["compute"] = compare.compute_vs_native(raw, api_key, paths, config.limits, settings)
 
-    say("Miniflare (the `make dev` path): latency and throughput")
+    say("Miniflare (the `make dev` path): latency and throughput, then side by side with raw workerd")
     with servers.miniflare(paths, build_dir, api_key, work) as dev:
         dev_latency, dev_samples = compare.latency_vs_noop(dev, api_key, settings)
         dev_throughput = compare.throughput_vs_noop(dev, api_key, settings)
+        with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
+            versus_raw = compare.side_by_side({"rawWorkerd": raw, "miniflare": dev}, api_key, settings)
     results["devPath"] = {
         "miniflare": dev_latency,
-        "rawWorkerd": results["latency"],
         "miniflareThroughput": dev_throughput,
-        "execRatioP50": ratio(dev_latency["exec"]["p50"], results["latency"]["exec"]["p50"]),
-        "noopRatioP50": ratio(dev_latency["noop"]["p50"], results["latency"]["noop"]["p50"]),
-        "throughputRatio": ratio(dev_throughput["execPerSecond"], results["throughput"]["execPerSecond"]),
-        "wranglerDev": wrangler_section(
-            paths, build_dir, api_key, settings, work, raw_latency=results["latency"]
+        "sideBySide": versus_raw,
+        "execRatioP50": ratio(
+            versus_raw["miniflare"]["exec"]["p50"], versus_raw["rawWorkerd"]["exec"]["p50"]
         ),
+        "noopRatioP50": ratio(
+            versus_raw["miniflare"]["noop"]["p50"], versus_raw["rawWorkerd"]["noop"]["p50"]
+        ),
+        "throughputRatio": ratio(dev_throughput["execPerSecond"], results["throughput"]["execPerSecond"]),
+        "wranglerDev": wrangler_section(paths, build_dir, api_key, settings, work),
     }
 
     say("cold starts")
@@ -146,25 +150,26 @@ def run_all(
 
 
 def wrangler_section(
-    paths: ProjectPaths,
-    build_dir: Path,
-    api_key: str,
-    settings: compare.Settings,
-    work: Path,
-    *,
-    raw_latency: dict[str, Any],
+    paths: ProjectPaths, build_dir: Path, api_key: str, settings: compare.Settings, work: Path
 ) -> dict[str, Any]:
-    """`wrangler dev` on the same build: latency only, as a ratio to raw workerd."""
+    """`wrangler dev` on the same build, side by side with raw workerd: latency only."""
     try:
-        with servers.wrangler_dev(paths, build_dir, api_key, work) as server:
-            latency, _ = compare.latency_vs_noop(server, api_key, settings)
+        with (
+            servers.wrangler_dev(paths, build_dir, api_key, work) as wrangler,
+            servers.raw_workerd(paths, build_dir, api_key, work) as raw,
+        ):
+            measured = compare.side_by_side({"rawWorkerd": raw, "wranglerDev": wrangler}, api_key, settings)
     except (RuntimeError, OSError) as error:
         return {"measured": False, "reason": str(error).splitlines()[0][:300]}
     return {
         "measured": True,
-        **latency,
-        "execRatioP50ToRawWorkerd": ratio(latency["exec"]["p50"], raw_latency["exec"]["p50"]),
-        "noopRatioP50ToRawWorkerd": ratio(latency["noop"]["p50"], raw_latency["noop"]["p50"]),
+        "sideBySide": measured,
+        "execRatioP50ToRawWorkerd": ratio(
+            measured["wranglerDev"]["exec"]["p50"], measured["rawWorkerd"]["exec"]["p50"]
+        ),
+        "noopRatioP50ToRawWorkerd": ratio(
+            measured["wranglerDev"]["noop"]["p50"], measured["rawWorkerd"]["noop"]["p50"]
+        ),
     }
 
 
@@ -227,7 +232,7 @@ def metering_section(
     section: dict[str, Any] = {
         "server": "raw workerd, two at once (KV namespaces the code uses are bound to a stub that "
         "accepts writes: this measures the Worker's side of recording, not a real KV write)",
-        "noiseFloorRatioP50": ratio(noise["a"]["p50"], noise["b"]["p50"]),
+        "noiseFloorRatioP50": ratio(noise["a"]["exec"]["p50"], noise["b"]["exec"]["p50"]),
     }
     variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))
     if not variants:
@@ -240,10 +245,10 @@ def metering_section(
     return {
         **section,
         "measured": True,
-        "on": measured["on"],
-        "off": measured["off"],
-        "ratioP50": ratio(measured["on"]["p50"], measured["off"]["p50"]),
-        "ratioP99": ratio(measured["on"]["p99"], measured["off"]["p99"]),
+        "on": measured["on"]["exec"],
+        "off": measured["off"]["exec"],
+        "ratioP50": ratio(measured["on"]["exec"]["p50"], measured["off"]["exec"]["p50"]),
+        "ratioP99": ratio(measured["on"]["exec"]["p99"], measured["off"]["exec"]["p99"]),
     }
 
 
@@ -255,7 +260,7 @@ def ab_on_raw_workerd(
             label: stack.enter_context(servers.raw_workerd(paths, build, api_key, work))
             for label, build in builds.items()
         }
-        return compare.ab_latency(running, api_key, settings)
+        return compare.side_by_side(running, api_key, settings)
 
 
 def peer_section(
