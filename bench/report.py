@@ -83,7 +83,12 @@ def _raw_note(results: dict[str, Any]) -> list[str]:
 
 
 def _targets(results: dict[str, Any]) -> list[str]:
-    lines = ["## Targets", "", _row("target", "measured", "limit", ""), _row("---", "---", "---", "---")]
+    lines = [
+        "## Targets",
+        "",
+        _row("target", "measured", "limit", "verdict"),
+        _row("---", "---", "---", "---"),
+    ]
     for target in results["targets"]:
         kb = target["unit"] == "KB"
         measured = target["measured"]

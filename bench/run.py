@@ -129,9 +129,16 @@ def run_all(
     with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
         compare.warm_up(raw, api_key)
         results["peers"] = {
-            "workerLoader": peer_section(
-                lambda: servers.worker_loader(paths, config.compatibility_date, work), raw, api_key, settings
-            ),
+            "workerLoader": {
+                **peer_section(
+                    lambda: servers.worker_loader(paths, config.compatibility_date, work),
+                    raw,
+                    api_key,
+                    settings,
+                ),
+                "method": "workerd's `workerLoader` binding (workerd serve --experimental): each request "
+                "loads the snippet as a new Worker with LOADER.load() (or get() with a new id), no outbound",
+            },
             "isolatedVm": isolated_vm_section(paths, work, raw, api_key, settings),
         }
     results["targets"] = [target.to_json() for target in evaluate(results)]
