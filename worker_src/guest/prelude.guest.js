@@ -32,7 +32,6 @@
   const stringSlice = String.prototype.slice;
   const arrayJoin = Array.prototype.join;
   const arrayMap = Array.prototype.map;
-  const arrayPush = Array.prototype.push;
   const symbolToString = Symbol.prototype.toString;
   const bigintToString = BigInt.prototype.toString;
   const isView = ArrayBuffer.isView;
@@ -53,6 +52,33 @@
   const WRAPPER_LINES = 1;
   const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
   const MEMORY_MESSAGES = ["out of memory", "string too long", "invalid array length"];
+
+  // Appends without [[Set]], so a setter planted on Array.prototype cannot intercept it.
+  function append(array, value) {
+    defineProperty(array, array.length, { value, writable: true, enumerable: true, configurable: true });
+  }
+
+  // JSON for the trees the prelude builds itself (null, booleans, finite numbers, strings,
+  // arrays, plain objects). Unlike JSON.stringify it never looks up toJSON, so a user who
+  // plants Object.prototype.toJSON cannot change what the host receives.
+  function sandbox_encode(value) {
+    if (value === null) return "null";
+    switch (typeof value) {
+      case "boolean": return value ? "true" : "false";
+      case "number": return value === value && value !== Infinity && value !== -Infinity ? "" + value : "null";
+      case "string": return stringify(value);
+    }
+    let text;
+    if (isArray(value)) {
+      text = "[";
+      for (let i = 0; i < value.length; i++) text += (i ? "," : "") + sandbox_encode(value[i]);
+      return text + "]";
+    }
+    const keys = ownKeys(value);
+    text = "{";
+    for (let i = 0; i < keys.length; i++) text += (i ? "," : "") + stringify(keys[i]) + ":" + sandbox_encode(value[keys[i]]);
+    return text + "}";
+  }
 
   function utf8Length(text) {
     let bytes = 0;
@@ -130,13 +156,13 @@
       if (typeof item.toJSON === "function") {
         return walk(item.toJSON(), depth + 1);
       }
-      ancestors[ancestors.length] = item;
+      append(ancestors, item);
       try {
         charge(2);
         if (tag === "[object Map]") {
           const out = [];
           for (const entry of apply(mapEntries, item, [])) {
-            out[out.length] = walk(entry, depth + 1);
+            append(out, walk(entry, depth + 1));
             charge(1);
           }
           return out;
@@ -144,7 +170,7 @@
         if (tag === "[object Set]") {
           const out = [];
           for (const entry of apply(setValues, item, [])) {
-            out[out.length] = walk(entry, depth + 1);
+            append(out, walk(entry, depth + 1));
             charge(1);
           }
           return out;
@@ -153,7 +179,7 @@
           const source = isArray(item) ? item : ArrayFrom(/** @type {any} */ (item));
           const out = [];
           for (let i = 0; i < source.length; i++) {
-            out[i] = walk(source[i], depth + 1);
+            append(out, walk(source[i], depth + 1));
             charge(1);
           }
           return out;
@@ -193,9 +219,9 @@
       let numberEnd = numberStart;
       while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
       const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - WRAPPER_LINES;
-      frames[frames.length] = apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]);
+      append(frames, apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]));
     }
-    if (omitted > 0) frames[frames.length] = "    ... " + omitted + " more frames";
+    if (omitted > 0) append(frames, "    ... " + omitted + " more frames");
     return apply(arrayJoin, frames, ["\n"]);
   }
 
@@ -236,7 +262,7 @@
     function format(arg) {
       if (typeof arg === "string") return arg;
       try {
-        return stringify(sandbox_toJsonSafe(arg, settings.maxLogBytes));
+        return sandbox_encode(sandbox_toJsonSafe(arg, settings.maxLogBytes));
       } catch (_) {
         return "[Unprintable]";
       }
@@ -254,7 +280,7 @@
         dropped += 1;
       }
       bytesUsed += size;
-      apply(arrayPush, logs, [{ level, message }]);
+      append(logs, { level, message });
     }
     const shim = {};
     const levels = ["log", "info", "warn", "error", "debug"];
@@ -301,7 +327,7 @@
       } else {
         try {
           const safe = sandbox_toJsonSafe(outcome.value, settings.maxResultBytes);
-          const resultBytes = utf8Length(stringify(safe));
+          const resultBytes = utf8Length(sandbox_encode(safe));
           if (resultBytes > settings.maxResultBytes) throw new OutputTooLarge(settings.maxResultBytes);
           envelope.result = safe;
           envelope.resultBytes = resultBytes;
@@ -315,7 +341,7 @@
           }
         }
       }
-      return stringify(envelope);
+      return sandbox_encode(envelope);
     }
 
     return function sandbox_step(action, code, inputJson) {
