@@ -8,9 +8,9 @@ from importlib.metadata import version
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
 from infra.engine import installed_engine
-from infra.manifest import Manifest, describe_file, write_manifest
+from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
 from infra.paths import PROJECT_NAME, ProjectPaths
-from infra.render import KV_NAMESPACES, Identity, render_stack
+from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, Identity, render_stack
 
 Report = Callable[[str], None]
 
@@ -33,6 +33,13 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
         compatibility_date=config.compatibility_date,
         main_module=BUNDLE_NAME,
         kv_namespaces=KV_NAMESPACES,
+        rate_limits=(
+            RateLimitBinding(
+                name=RATE_LIMIT_BINDING,
+                limit=config.rate_limit.requests,
+                period_seconds=config.rate_limit.period_seconds,
+            ),
+        ),
         modules=(
             describe_file(out_dir, BUNDLE_NAME, "ESModule"),
             describe_file(out_dir, WASM_NAME, "CompiledWasm"),

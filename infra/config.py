@@ -23,7 +23,8 @@ MIN_MEMORY_MIB = 24
 # Paid Workers allow up to five minutes of CPU per request.
 MAX_CPU_MS = 300_000
 WORKER_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-TOP_LEVEL_KEYS = ("workerName", "compatibilityDate", "limits")
+# The Workers rate-limiting binding counts over 10 or 60 seconds, nothing else.
+RATE_LIMIT_PERIODS = (10, 60)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,14 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """Requests one client may send per period (per Cloudflare location)."""
+
+    requests: int
+    period_seconds: int
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """Everything that varies between stacks, validated."""
 
@@ -88,6 +97,9 @@ class StackConfig:
     worker_name: str
     compatibility_date: str
     limits: Limits
+    rate_limit: RateLimit
+    # Debug only: log each request's code and input (never on by default).
+    log_user_code: bool = False
 
 
 def key_name(key: str) -> str:
@@ -122,11 +134,16 @@ def parse_stack_config(stack: str, values: Mapping[str, Any]) -> StackConfig:
     limits_value = _require(values, "limits")
     if not isinstance(limits_value, Mapping):
         raise ConfigError(key_name("limits"), "must be a mapping of limit names to numbers")
+    log_user_code = values.get("logUserCode", False)
+    if not isinstance(log_user_code, bool):
+        raise ConfigError(key_name("logUserCode"), f"must be true or false, got {log_user_code!r}")
     return StackConfig(
         stack=stack,
         worker_name=worker_name,
         compatibility_date=compatibility_date,
         limits=_limits(limits_value),
+        rate_limit=_rate_limit(_require(values, "rateLimit")),
+        log_user_code=log_user_code,
     )
 
 
@@ -146,6 +163,28 @@ def _compatibility_date(value: Any) -> str:
             key_name("compatibilityDate"), f"must be a date like 2026-04-20, got {text!r}"
         ) from None
     return text
+
+
+def _whole_number(key: str, value: Any, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ConfigError(key, f"must be a whole number from {minimum} to {maximum}, got {value!r}")
+    return value
+
+
+def _rate_limit(values: Any) -> RateLimit:
+    if not isinstance(values, Mapping):
+        raise ConfigError(key_name("rateLimit"), "must be a mapping with requests and periodSeconds")
+    for key in ("requests", "periodSeconds"):
+        if values.get(key) is None:
+            raise ConfigError(key_name(f"rateLimit.{key}"), "is missing")
+    requests = _whole_number(key_name("rateLimit.requests"), values["requests"], 1, 1_000_000)
+    period = values["periodSeconds"]
+    if period not in RATE_LIMIT_PERIODS or isinstance(period, bool):
+        raise ConfigError(
+            key_name("rateLimit.periodSeconds"),
+            f"must be 10 or 60 (what the binding supports), got {period!r}",
+        )
+    return RateLimit(requests=requests, period_seconds=period)
 
 
 def _limits(values: Mapping[str, Any]) -> Limits:

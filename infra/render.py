@@ -17,7 +17,8 @@ TEMPLATES = {
     "stack-config.js.j2": "stack-config.js",
     "wrangler.toml.j2": "wrangler.toml",
 }
-KV_NAMESPACES = ("USAGE_TRACKING",)
+KV_NAMESPACES = ("USAGE_TRACKING", "API_KEYS")
+RATE_LIMIT_BINDING = "CLIENT_RATE_LIMIT"
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,22 @@ def render_stack(config: StackConfig, identity: Identity, templates: Path, out_d
             "compatibility_date": config.compatibility_date,
             "cpu_ms": config.limits.cpu_ms,
             "kv_namespaces": KV_NAMESPACES,
+            "rate_limit_binding": RATE_LIMIT_BINDING,
+            "rate_limit": config.rate_limit,
         },
         "identity": {
             "name": config.stack,
             "service": identity.service,
             "version": identity.version,
             "engine": identity.engine,
+            "logUserCode": config.log_user_code,
         },
         "limits": config.limits.for_worker(),
+        "rate_limit": {
+            "binding": RATE_LIMIT_BINDING,
+            "limit": config.rate_limit.requests,
+            "periodSeconds": config.rate_limit.period_seconds,
+        },
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -45,7 +45,7 @@ def test_limits_reach_the_worker_in_bytes(paths: ProjectPaths) -> None:
     assert worker["fuel"] == limits.fuel_per_run
 
 
-@pytest.mark.parametrize("key", ["workerName", "compatibilityDate", "limits"])
+@pytest.mark.parametrize("key", ["workerName", "compatibilityDate", "limits", "rateLimit"])
 def test_missing_top_level_key_is_named(paths: ProjectPaths, key: str) -> None:
     values = stack_values(paths)
     del values[key]
@@ -108,3 +108,27 @@ def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_stack_config("qa", stack_file)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"periodSeconds": 30}, "rateLimit.periodSeconds"),
+        ({"periodSeconds": True}, "rateLimit.periodSeconds"),
+        ({"requests": 0}, "rateLimit.requests"),
+        ({"requests": "many"}, "rateLimit.requests"),
+    ],
+)
+def test_rate_limit_must_fit_the_binding(paths: ProjectPaths, change: dict[str, Any], key: str) -> None:
+    values = stack_values(paths)
+    values["rateLimit"] = {**values["rateLimit"], **change}
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        parse_stack_config("staging", values)
+
+
+def test_log_user_code_is_off_unless_asked_and_must_be_a_boolean(paths: ProjectPaths) -> None:
+    values = stack_values(paths)
+    assert parse_stack_config("staging", values).log_user_code is False
+    values["logUserCode"] = "yes"
+    with pytest.raises(ConfigError, match="logUserCode"):
+        parse_stack_config("staging", values)
