@@ -11,7 +11,9 @@ from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
 from infra.devserver import ServerOptions, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
-from infra.errors import InfraError
+from infra.doctor import config_finding, diagnose
+from infra.errors import ConfigError, InfraError
+from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
 
 DEFAULT_STACK = "staging"
@@ -47,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port on 127.0.0.1 (default: $PORT or {DEFAULT_PORT})",
     )
     dev.set_defaults(run=_dev)
+
+    doctor = commands.add_parser(
+        "doctor", help="check a stack is ready to deploy; one line per check with its fix"
+    )
+    _stack_option(doctor)
+    doctor.set_defaults(run=_doctor)
+
+    kv_ids = commands.add_parser(
+        "kv-ids", help="record the deployed KV namespace ids (pulumi stack output) for wrangler.toml"
+    )
+    _stack_option(kv_ids)
+    kv_ids.set_defaults(run=_kv_ids)
     return parser
 
 
@@ -91,6 +105,28 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
         port=args.port,
     )
     return serve_forever(paths, options)
+
+
+def _doctor(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    try:
+        config = _load(args, paths)
+    except ConfigError as error:
+        print(config_finding(error, paths.stack_file(args.stack)).line())
+        return 1
+    findings = list(diagnose(config, paths))
+    for finding in findings:
+        print(finding.line())
+    failed = sum(not finding.ok for finding in findings)
+    print(f"{len(findings) - failed} ok, {failed} failed ({config.stack}: {config.worker_name})")
+    return 1 if failed else 0
+
+
+def _kv_ids(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    config = _load(args, paths)
+    written = write_kv_ids(paths, config.stack, pulumi_kv_ids(paths, config.stack))
+    print(f"Recorded the deployed KV namespace ids in {written.relative_to(paths.root)}")
+    build_stack(config, paths, report=lambda line: print(f"  {line}"))
+    return 0
 
 
 if __name__ == "__main__":

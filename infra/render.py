@@ -5,12 +5,14 @@ Templates carry values, not logic: everything they print is prepared here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from infra.config import StackConfig
+from infra.kv_ids import kv_ids_for
 
 # Template file -> rendered file name.
 TEMPLATES = {
@@ -29,7 +31,14 @@ class Identity:
     engine: str
 
 
-def render_stack(config: StackConfig, identity: Identity, templates: Path, out_dir: Path) -> list[Path]:
+def render_stack(
+    config: StackConfig,
+    identity: Identity,
+    templates: Path,
+    out_dir: Path,
+    kv_ids: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Renders every template; `kv_ids` are the deployed namespace ids known so far."""
     environment = Environment(
         loader=FileSystemLoader(templates),
         undefined=StrictUndefined,
@@ -43,6 +52,16 @@ def render_stack(config: StackConfig, identity: Identity, templates: Path, out_d
             "compatibility_date": config.compatibility_date,
             "cpu_ms": config.limits.cpu_ms,
             "kv_namespaces": KV_NAMESPACES,
+            # For wrangler.toml: the same names and bindings as the Pulumi program's.
+            "kv_ids": kv_ids_for(KV_NAMESPACES, kv_ids or {}),
+            "workers_dev": config.cloudflare.workers_dev,
+            "crons": [config.cloudflare.usage_rollup_cron],
+            "routes": [
+                {"pattern": pattern, "zone_id": config.cloudflare.zone_id}
+                for pattern in config.cloudflare.routes
+            ],
+            "custom_domain": config.cloudflare.custom_domain,
+            "account_id": config.cloudflare.account_id,
         },
         "identity": {
             "name": config.stack,

@@ -108,3 +108,49 @@ def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_stack_config("qa", stack_file)
     assert "\n" not in str(raised.value)
+
+
+def test_deploy_settings_default_and_per_stack(paths: ProjectPaths) -> None:
+    staging = load_stack_config("staging", paths.stack_file("staging")).cloudflare
+    production = load_stack_config("production", paths.stack_file("production")).cloudflare
+    assert staging.account_id is None
+    assert staging.plan == "paid"
+    assert staging.workers_dev is True
+    assert staging.usage_rollup_cron != production.usage_rollup_cron
+    assert production.rollout.percentage == 100
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"accountId": "not-hex"}, "code-execution:accountId"),
+        ({"plan": "enterprise"}, "code-execution:plan"),
+        ({"workersDev": "yes"}, "code-execution:workersDev"),
+        ({"routes": ["api.example.com/*"]}, "code-execution:zoneId"),
+        ({"routes": ["https://api.example.com/*"], "zoneId": "f" * 32}, "code-execution:routes"),
+        ({"customDomain": "Not A Host"}, "code-execution:customDomain"),
+        ({"workersDev": False}, "code-execution:workersDev"),
+        ({"usageRollupCron": "every hour"}, "code-execution:usageRollupCron"),
+        ({"rollout": {"percentage": 0}}, "code-execution:rollout.percentage"),
+        ({"rollout": {"percentage": 10}}, "code-execution:rollout.stableVersionId"),
+        ({"rollout": {"rollbackTo": "v1"}}, "code-execution:rollout.rollbackTo"),
+        ({"rollout": {"canary": 1}}, "code-execution:rollout.canary"),
+    ],
+)
+def test_bad_deploy_settings_name_their_key(paths: ProjectPaths, change: dict[str, Any], key: str) -> None:
+    values = {**stack_values(paths), **change}
+    with pytest.raises(ConfigError) as raised:
+        parse_stack_config("staging", values)
+    assert raised.value.key == key
+
+
+def test_reachable_by_custom_domain_alone(paths: ProjectPaths) -> None:
+    values = {
+        **stack_values(paths),
+        "workersDev": False,
+        "customDomain": "run.example.com",
+        "zoneId": "f" * 32,
+    }
+    cloudflare = parse_stack_config("staging", values).cloudflare
+    assert cloudflare.custom_domain == "run.example.com"
+    assert cloudflare.workers_dev is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pulumi
 import pytest
 import yaml
 
+from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
 from infra.errors import ConfigError
 from infra.manifest import read_manifest
@@ -253,3 +255,28 @@ def test_bad_config_is_the_same_error_as_the_cli(paths: ProjectPaths, tmp_path: 
     with pytest.raises(pulumi.RunError) as from_program:
         run_stack("staging", paths, overrides={"limits": limits})
     assert str(from_program.value) == str(from_cli.value)
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_wrangler_toml_addresses_the_same_worker(
+    deployed: dict[str, RecordingMocks], paths: ProjectPaths, stack: str
+) -> None:
+    mocks = deployed[stack]
+    build_stack(load_stack_config(stack, paths.stack_file(stack)), paths)
+    wrangler = tomllib.loads((paths.build_dir(stack) / "wrangler.toml").read_text())
+    worker = mocks.one(WORKER).inputs
+    version = mocks.one(VERSION).inputs
+    crons = [item["cron"] for item in mocks.one(CRON).inputs["schedules"]]
+    bound = bindings(mocks)
+    kv_bindings = {name for name, binding in bound.items() if binding["type"] == "kv_namespace"}
+    plain = {name: binding["text"] for name, binding in bound.items() if binding["type"] == "plain_text"}
+    # `wrangler dev` reads the top level, `wrangler tail --env <stack>` the environment.
+    for section in (wrangler, wrangler["env"][stack]):
+        assert section["name"] == worker["name"]
+        assert section["workers_dev"] == worker["subdomain"]["enabled"]
+        assert section["triggers"]["crons"] == crons
+        assert {kv["binding"] for kv in section["kv_namespaces"]} == kv_bindings
+        assert section["vars"] == plain
+    assert wrangler["compatibility_date"] == version["compatibilityDate"]
+    assert wrangler["limits"]["cpu_ms"] == version["limits"]["cpuMs"]
+    assert wrangler["main"] == version["mainModule"]
