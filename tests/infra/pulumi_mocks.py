@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,9 +102,15 @@ def run_stack(
     *,
     api_key: str | None = API_KEY,
     account_id: str | None = ACCOUNT_ID,
+    mocks: RecordingMocks | None = None,
+    entry: Callable[[], object] | None = None,
 ) -> RecordingMocks:
-    """Runs the program for `stack` with its committed config plus `overrides` (None removes)."""
-    mocks = RecordingMocks()
+    """Runs the program for `stack` with its committed config plus `overrides` (None removes).
+
+    Pass `mocks` to inspect what was registered when the program fails, and `entry` to
+    run something else than `infra.program.run(check)` (e.g. `infra/__main__.py`).
+    """
+    mocks = mocks or RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=False)
     config = stack_file_config(paths.stack_file(stack))
     extra: dict[str, Any] = {"accountId": account_id, "apiKey": api_key, **(overrides or {})}
@@ -118,7 +124,10 @@ def run_stack(
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> None:
-        run(check)
+        if entry is None:
+            run(check)
+        else:
+            entry()
 
     program()
     return mocks

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import runpy
+import sys
 import tomllib
+import types
 from pathlib import Path
 from typing import Any
 
@@ -202,9 +205,16 @@ def test_a_failing_sandbox_check_stops_before_any_script(paths: ProjectPaths) ->
     with pytest.raises(
         pulumi.RunError, match=r"sandbox check failed for stack staging .*tight-loop, deep-recursion"
     ):
-        mocks = run_stack("staging", paths, check=failing)
+        run_stack("staging", paths, check=failing, mocks=mocks)
     assert [config.stack for config in seen] == ["staging"]
-    assert mocks.of_type(VERSION) == []
+    # Nothing at all is declared: no namespaces, no Worker, no version.
+    assert mocks.resources == []
+
+
+def test_a_passing_check_records_into_the_given_mocks(paths: ProjectPaths) -> None:
+    mocks = RecordingMocks()
+    assert run_stack("staging", paths, mocks=mocks) is mocks
+    assert len(mocks.of_type(VERSION)) == 1
 
 
 def test_the_check_runs_against_the_fresh_build(paths: ProjectPaths) -> None:
@@ -280,3 +290,43 @@ def test_wrangler_toml_addresses_the_same_worker(
     assert wrangler["compatibility_date"] == version["compatibilityDate"]
     assert wrangler["limits"]["cpu_ms"] == version["limits"]["cpuMs"]
     assert wrangler["main"] == version["mainModule"]
+
+
+def fake_harness(monkeypatch: pytest.MonkeyPatch, report: PassingReport) -> list[str]:
+    """Installs an `infra.harness` module answering `report`; returns the stacks it checked."""
+    checked: list[str] = []
+
+    def run_check(config: StackConfig, _paths: ProjectPaths) -> PassingReport:
+        checked.append(config.stack)
+        return report
+
+    module = types.ModuleType("infra.harness")
+    module.run_check = run_check  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "infra.harness", module)
+    return checked
+
+
+def run_entry(paths: ProjectPaths) -> None:
+    """`infra/__main__.py` as the Pulumi CLI runs it (`main: infra/`): the folder as a script."""
+    runpy.run_path(str(paths.root / "infra"), run_name="__main__")
+
+
+def test_the_entry_runs_the_harness_check_then_declares(
+    paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = fake_harness(monkeypatch, PassingReport())
+    mocks = run_stack("production", paths, entry=lambda: run_entry(paths))
+    assert checked == ["production"]
+    assert mocks.one(WORKER).inputs["name"] == "code-execution"
+    assert len(mocks.of_type(VERSION)) == 1
+
+
+def test_the_entry_stops_when_the_harness_check_fails(
+    paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = fake_harness(monkeypatch, PassingReport(passed=False, failures=[Failure("huge-string", "")]))
+    mocks = RecordingMocks()
+    with pytest.raises(pulumi.RunError, match="huge-string"):
+        run_stack("staging", paths, entry=lambda: run_entry(paths), mocks=mocks)
+    assert checked == ["staging"]
+    assert mocks.resources == []
