@@ -37,6 +37,9 @@ API_KEY_CONFIG = "apiKey"
 # Bindings the Worker reads from `env` that are not KV namespaces.
 OTHER_BINDINGS = (API_KEY, "STACK")
 ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b")
+# `scheduled` as a method or shorthand property of the entry's default export.
+SCHEDULED_HANDLER = re.compile(r"\bscheduled\s*(\(|,|\}|:)")
+ENTRY = "index.js"
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,22 @@ def check_kv_bindings(config: StackConfig, paths: ProjectPaths) -> Finding:
             f"`codeexec kv-ids --stack {config.stack}` records the deployed ones",
         )
     return Finding("kv namespaces", True, f"{titles}, deployed ids recorded")
+
+
+def check_scheduled_handler(config: StackConfig, paths: ProjectPaths) -> Finding:
+    """The cron trigger Pulumi declares needs a `scheduled` handler, or every run fails."""
+    entry = paths.worker_src / ENTRY
+    cron = config.cloudflare.usage_rollup_cron
+    if SCHEDULED_HANDLER.search(entry.read_text(encoding="utf-8")):
+        return Finding("cron handler", True, f"{ENTRY} exports scheduled() for {cron!r}")
+    return Finding(
+        "cron handler",
+        False,
+        f"the stack declares the cron {cron!r} but worker_src/{ENTRY} exports no scheduled(): "
+        "every scheduled run would fail",
+        f"export the usage roll-up as `scheduled` from worker_src/{ENTRY} "
+        "(export default { fetch, scheduled }) before deploying",
+    )
 
 
 def check_cpu_limit(config: StackConfig, _paths: ProjectPaths) -> Finding:
@@ -224,6 +243,7 @@ CHECKS: tuple[Check, ...] = (
     check_api_key_stack,
     check_api_key_local,
     check_kv_bindings,
+    check_scheduled_handler,
     check_cpu_limit,
     check_bundle_size,
     check_names,
