@@ -248,9 +248,10 @@ def _cloudflare(values: Mapping[str, Any]) -> Cloudflare:
     plan = values.get("plan", "paid")
     if plan not in PLANS:
         raise ConfigError(key_name("plan"), f"must be one of {', '.join(PLANS)}, got {plan!r}")
-    workers_dev = values.get("workersDev", True)
-    if not isinstance(workers_dev, bool):
-        raise ConfigError(key_name("workersDev"), f"must be true or false, got {workers_dev!r}")
+    # `pulumi config set workersDev false` stores the text "false"; take it as the bool.
+    workers_dev = {"true": True, "false": False}.get(str(values.get("workersDev", True)).lower())
+    if workers_dev is None:
+        raise ConfigError(key_name("workersDev"), f"must be true or false, got {values.get('workersDev')!r}")
     routes_value = values.get("routes") or []
     if not isinstance(routes_value, list) or not all(
         isinstance(route, str) and route and " " not in route and "://" not in route for route in routes_value
@@ -290,6 +291,8 @@ def _rollout(values: Any) -> Rollout:
     if unknown:
         raise ConfigError(key_name(f"rollout.{unknown[0]}"), "is not a rollout setting")
     percentage = values.get("percentage", 100)
+    if isinstance(percentage, str) and percentage.isdigit():
+        percentage = int(percentage)  # `pulumi config set --path` may store the text
     if isinstance(percentage, bool) or not isinstance(percentage, int) or not 1 <= percentage <= 100:
         raise ConfigError(
             key_name("rollout.percentage"), f"must be a whole number from 1 to 100, got {percentage!r}"

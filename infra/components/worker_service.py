@@ -112,7 +112,8 @@ class WorkerService(pulumi.ComponentResource):
             bindings=bindings,
             compatibility_date=config.compatibility_date,
             limits=cloudflare.WorkerVersionLimitsArgs(cpu_ms=config.limits.cpu_ms),
-            opts=child,
+            # A replaced version stays on Cloudflare: rollouts and rollbacks point back at it.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
         self.deployment = cloudflare.WorkersDeployment(
             f"{name}-deployment",

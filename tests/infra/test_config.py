@@ -154,3 +154,15 @@ def test_reachable_by_custom_domain_alone(paths: ProjectPaths) -> None:
     cloudflare = parse_stack_config("staging", values).cloudflare
     assert cloudflare.custom_domain == "run.example.com"
     assert cloudflare.workers_dev is False
+
+
+def test_values_as_pulumi_config_set_stores_them(paths: ProjectPaths) -> None:
+    values = {
+        **stack_values(paths),
+        "workersDev": "false",
+        "customDomain": "run.example.com",
+        "rollout": {"percentage": "25", "stableVersionId": "11111111-2222-4333-8444-555555555555"},
+    }
+    cloudflare = parse_stack_config("staging", values).cloudflare
+    assert cloudflare.workers_dev is False
+    assert cloudflare.rollout.percentage == 25
