@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -46,3 +47,25 @@ def test_kv_ids_without_the_pulumi_cli_says_how_to_get_it(
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     with pytest.raises(ToolMissingError, match="pulumi CLI is not on PATH"):
         pulumi_kv_ids(paths, "staging")
+
+
+def test_kv_ids_reads_the_pulumi_stack_output(
+    paths: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Pulumi CLI cannot be installed here: a stand-in answers as `pulumi stack output
+    # kvNamespaceIds --json` does, and records the arguments it was called with.
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin" / "pulumi"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" > {calls}\necho \'{{"USAGE_TRACKING": "{DEPLOYED_ID}"}}\'\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    assert pulumi_kv_ids(paths, "production") == {"USAGE_TRACKING": DEPLOYED_ID}
+    assert calls.read_text().split() == [
+        "stack",
+        "output",
+        "kvNamespaceIds",
+        "--json",
+        "--stack",
+        "production",
+    ]
