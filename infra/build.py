@@ -8,6 +8,7 @@ from importlib.metadata import version
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
 from infra.engine import installed_engine
+from infra.kv_ids import read_kv_ids
 from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
 from infra.paths import PROJECT_NAME, ProjectPaths
 from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, Identity, render_stack
@@ -21,7 +22,9 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     engine = installed_engine(paths)
     identity = Identity(service=PROJECT_NAME, version=version(PROJECT_NAME), engine=engine.description)
 
-    for rendered in render_stack(config, identity, paths.templates, out_dir):
+    for rendered in render_stack(
+        config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
+    ):
         report(f"render   {rendered.relative_to(paths.root)}")
     bundle, wasm = bundle_worker(paths, out_dir, engine.wasm)
     report(f"bundle   {bundle.relative_to(paths.root)}")

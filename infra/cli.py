@@ -11,8 +11,10 @@ from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
 from infra.devserver import ServerOptions, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
-from infra.errors import InfraError
+from infra.doctor import config_finding, diagnose
+from infra.errors import ConfigError, InfraError
 from infra.keys import create_key, list_keys, revoke_key
+from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
 from infra.service_client import URL_VARIABLE, ServiceClient, service_client
 
@@ -71,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in (create, listing, revoke):
         _service_options(command)
+    doctor = commands.add_parser(
+        "doctor", help="check a stack is ready to deploy; one line per check with its fix"
+    )
+    _stack_option(doctor)
+    doctor.set_defaults(run=_doctor)
+
+    kv_ids = commands.add_parser(
+        "kv-ids", help="record the deployed KV namespace ids (pulumi stack output) for wrangler.toml"
+    )
+    _stack_option(kv_ids)
+    kv_ids.set_defaults(run=_kv_ids)
     return parser
 
 
@@ -125,6 +138,28 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
         port=args.port,
     )
     return serve_forever(paths, options)
+
+
+def _doctor(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    try:
+        config = _load(args, paths)
+    except ConfigError as error:
+        print(config_finding(error, paths.stack_file(args.stack)).line())
+        return 1
+    findings = list(diagnose(config, paths))
+    for finding in findings:
+        print(finding.line())
+    failed = sum(not finding.ok for finding in findings)
+    print(f"{len(findings) - failed} ok, {failed} failed ({config.stack}: {config.worker_name})")
+    return 1 if failed else 0
+
+
+def _kv_ids(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    config = _load(args, paths)
+    written = write_kv_ids(paths, config.stack, pulumi_kv_ids(paths, config.stack))
+    print(f"Recorded the deployed KV namespace ids in {written.relative_to(paths.root)}")
+    build_stack(config, paths, report=lambda line: print(f"  {line}"))
+    return 0
 
 
 if __name__ == "__main__":
