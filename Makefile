@@ -34,6 +34,7 @@ lint: setup
 	$(BIN)/ruff format --check infra tests bench
 	$(BIN)/mypy
 	node_modules/.bin/tsc --project jsconfig.json
+	node_modules/.bin/tsc --project jsconfig.guest.json
 
 test: lint
 	$(BIN)/pytest

@@ -34,6 +34,12 @@ const miniflare = new Miniflare({
   })),
   compatibilityDate: manifest.compatibilityDate,
   kvNamespaces: manifest.kvNamespaces,
+  ratelimits: Object.fromEntries(
+    manifest.rateLimits.map((/** @type {{name: string, limit: number, periodSeconds: number}} */ binding) => [
+      binding.name,
+      { simple: { limit: binding.limit, period: binding.periodSeconds } },
+    ]),
+  ),
   kvPersist: path.resolve(options.persist, "kv"),
   bindings: { API_KEY: process.env.API_KEY ?? "" },
   // No network here: use Miniflare's placeholder request.cf instead of fetching one.

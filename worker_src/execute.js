@@ -1,18 +1,21 @@
-// POST / and POST /v1/execute: authenticate, validate, run, meter, answer.
-import { LIMITS } from "stack-config";
-import { authenticate } from "./auth.js";
+// POST / and POST /v1/execute: authenticate, validate, limit, run, meter, answer.
+import { LIMITS, STACK } from "stack-config";
+import { actingClient, authenticate } from "./auth.js";
 import { jsonResponse, readBoundedText, requireJsonContentType } from "./http.js";
 import { logEvent } from "./log.js";
 import { recordExecution } from "./meter.js";
+import { enforceRateLimit } from "./ratelimit.js";
 import { runInSandbox } from "./sandbox/run.js";
 import { parseExecuteRequest } from "./validate.js";
 
 /** @type {import("./router.js").Handler} */
 export async function handleExecute(request, env, ctx, requestId) {
-  await authenticate(request, env);
+  const principal = await authenticate(request, env);
   requireJsonContentType(request);
   const body = await readBoundedText(request, LIMITS.maxRequestBytes);
   const program = parseExecuteRequest(body, LIMITS);
+  const clientId = actingClient(principal, program.clientId);
+  await enforceRateLimit(env, clientId);
 
   const outcome = await runInSandbox(
     { code: program.code, input: program.input },
@@ -25,10 +28,13 @@ export async function handleExecute(request, env, ctx, requestId) {
   if (outcome.internalDetail) {
     logEvent("warn", "engine_reset", { requestId, status: outcome.status, detail: outcome.internalDetail });
   }
+  if (STACK.logUserCode) {
+    logEvent("info", "user_code", { requestId, clientId, code: program.code, input: program.input });
+  }
   recordExecution(
     {
       requestId,
-      clientId: program.clientId,
+      clientId,
       status: outcome.status,
       codeBytes: new TextEncoder().encode(program.code).byteLength,
       usage: outcome.usage,
