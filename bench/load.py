@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+T = TypeVar("T")
 HEADER_END = b"\r\n\r\n"
 READ_TIMEOUT_SECONDS = 60.0
 
@@ -50,6 +53,17 @@ class Throughput:
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Runs the coroutine on a private event loop. Unlike asyncio.run, it leaves the
+    thread's current loop alone (asyncio.run clears it, which breaks callers such as
+    Pulumi's mocks that ask for the current loop afterwards)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(work)
+    finally:
+        loop.close()
 
 
 class Connection:
@@ -140,7 +154,7 @@ def latencies(base_url: str, calls: list[Call], rounds: int, warmup: int = 20) -
     Taking turns means a burst of noise from the rest of the machine hits every call
     alike, so their ratio holds even when the absolute times do not.
     """
-    return asyncio.run(_interleaved([(base_url, call) for call in calls], rounds, warmup, shared=True))
+    return _run(_interleaved([(base_url, call) for call in calls], rounds, warmup, shared=True))
 
 
 def latencies_across(
@@ -149,7 +163,7 @@ def latencies_across(
     """Like `latencies`, for calls to different servers: one connection each, taking turns
     in blocks of `block` requests (so work a server defers past its answers, such as
     tearing down an isolate, mostly lands in its own block, not in the other server's)."""
-    return asyncio.run(_interleaved(targets, rounds, warmup, shared=False, block=block))
+    return _run(_interleaved(targets, rounds, warmup, shared=False, block=block))
 
 
 async def _closed_loop(base_url: str, call: Call, connections: int, seconds: float) -> Throughput:
@@ -174,7 +188,7 @@ async def _closed_loop(base_url: str, call: Call, connections: int, seconds: flo
 
 def throughput(base_url: str, call: Call, connections: int, seconds: float) -> Throughput:
     """Answered requests per second with `connections` requests in flight at most."""
-    return asyncio.run(_closed_loop(base_url, call, connections, seconds))
+    return _run(_closed_loop(base_url, call, connections, seconds))
 
 
 def send_once(base_url: str, call: Call) -> Reply:
@@ -185,4 +199,4 @@ def send_once(base_url: str, call: Call) -> Reply:
         finally:
             await connection.close()
 
-    return asyncio.run(one())
+    return _run(one())

@@ -73,13 +73,17 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def _raw_note(results: dict[str, Any]) -> list[str]:
-    stubbed = results["rawWorkerd"]["kvNamespacesBoundToStub"]
-    if not stubbed:
-        return []
-    return [
-        f"Raw workerd binds the Worker's KV namespaces ({', '.join(stubbed)}) to a stub: "
-        f"{results['rawWorkerd']['kvStub']}.",
+    raw = results["rawWorkerd"]
+    notes = [
+        f"Built from the stack's config, changed only so: {change}." for change in results["configChanges"]
     ]
+    stubbed = ", ".join(raw["kvNamespacesBoundToStub"])
+    if stubbed:
+        notes.append(
+            f"Raw workerd binds the KV namespaces the code uses ({stubbed}) to a stub: {raw['kvStub']}."
+        )
+    notes.append(f"Raw workerd's rate limit: {raw['rateLimit']}.")
+    return ["", *notes]
 
 
 def _targets(results: dict[str, Any]) -> list[str]:

@@ -29,7 +29,7 @@ from bench.sizes import (
     TARGET_GZIP_BYTES,
     upload_sizes,
 )
-from bench.stacks import build_variant, metering_variants
+from bench.stacks import BENCH_RATE_LIMIT_REQUESTS, build_variant, for_bench, metering_variants
 from bench.stats import ratio
 from bench.targets import evaluate
 from infra.config import StackConfig, load_stack_config
@@ -54,9 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     work.mkdir(parents=True)
     settings = compare.Settings.quick() if args.quick else compare.Settings()
     started = time.monotonic()
-    results = run_all(
-        paths, load_stack_config(args.stack, paths.stack_file(args.stack)), settings, work, args.quick
-    )
+    config = for_bench(load_stack_config(args.stack, paths.stack_file(args.stack)))
+    results = run_all(paths, config, settings, work, args.quick)
     results["benchSeconds"] = round(time.monotonic() - started, 1)
     say(f"wrote {write_json(results, out / 'results.json').relative_to(paths.root)}")
     say(f"wrote {write_markdown(results, out / 'results.md').relative_to(paths.root)}")
@@ -85,7 +84,13 @@ def run_all(
         "config": "generated capnp: the build's modules, compatibility date and API_KEY",
         "kvNamespacesBoundToStub": servers.stubbed_namespaces(build_dir),
         "kvStub": "plain workerd has no KV: writes are accepted and dropped, reads find nothing",
+        "rateLimit": "not bound: plain workerd has no rate-limiting binding, and the Worker skips the "
+        "check without one (Miniflare and wrangler dev do bind it)",
     }
+    results["configChanges"] = [
+        f"rateLimit.requests raised to {BENCH_RATE_LIMIT_REQUESTS:,} per period, above what the bench "
+        "sends from its one client id, so no request is answered 429"
+    ]
     say("raw workerd: latency, throughput, memory, compute, peer workloads")
     with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
         results["latency"], raw_samples = compare.latency_vs_noop(raw, api_key, settings)

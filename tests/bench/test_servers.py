@@ -22,6 +22,7 @@ def _manifest(kv: tuple[str, ...]) -> Manifest:
         compatibility_date="2026-04-20",
         main_module="worker.js",
         kv_namespaces=kv,
+        rate_limits=(),
         modules=(
             ModulePart("worker.js", "ESModule", "worker.js", 1, "0" * 64),
             ModulePart("quickjs.wasm", "CompiledWasm", "quickjs.wasm", 1, "0" * 64),
