@@ -12,6 +12,7 @@ from infra.config import StackConfig, load_stack_config
 from infra.devserver import ServerOptions, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 from infra.errors import InfraError
+from infra.harness import format_report, run_check
 from infra.paths import ProjectPaths
 
 DEFAULT_STACK = "staging"
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port on 127.0.0.1 (default: $PORT or {DEFAULT_PORT})",
     )
     dev.set_defaults(run=_dev)
+
+    check = commands.add_parser(
+        "check",
+        help="run the behaviour corpus (tests/cases/) with a stack's limits on the local QuickJS harness",
+    )
+    _stack_option(check)
+    check.set_defaults(run=_check)
     return parser
 
 
@@ -91,6 +99,14 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
         port=args.port,
     )
     return serve_forever(paths, options)
+
+
+def _check(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    config = _load(args, paths)
+    print(f"Checking stack {config.stack}: the behaviour corpus on the QuickJS harness", flush=True)
+    report = run_check(config, paths)
+    print(format_report(report))
+    return 0 if report.passed else 1
 
 
 if __name__ == "__main__":

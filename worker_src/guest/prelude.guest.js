@@ -32,13 +32,18 @@
   const stringSlice = String.prototype.slice;
   const arrayJoin = Array.prototype.join;
   const arrayMap = Array.prototype.map;
-  const arrayPush = Array.prototype.push;
   const symbolToString = Symbol.prototype.toString;
   const bigintToString = BigInt.prototype.toString;
   const isView = ArrayBuffer.isView;
   const ArrayFrom = Array.from;
   const defineProperty = Object.defineProperty;
   const freeze = Object.freeze;
+  const setPrototypeOf = Object.setPrototypeOf;
+
+  // Everything the prelude builds has no prototype, so nothing the user puts on
+  // Object.prototype or Array.prototype (a toJSON, an index setter) can reach it: the
+  // envelope's JSON is exactly what the prelude decided.
+  function plain(value) { return setPrototypeOf(value, null); }
 
   // How deep the result walk goes before it stops descending.
   const MAX_RESULT_DEPTH = 256;
@@ -74,115 +79,115 @@
   // size as it goes, so an oversized result stops early instead of being built first;
   // the caller measures the exact size of what it finally encodes.
   function sandbox_toJsonSafe(value, byteBudget) {
-    const ancestors = [];
+    const ancestors = plain([]);
     let bytes = 0;
-    function charge(n) {
+    function sandbox_charge(n) {
       bytes += n;
       if (bytes > byteBudget) throw new OutputTooLarge(byteBudget);
     }
-    function walk(item, depth) {
+    function sandbox_walk(item, depth) {
       switch (typeof item) {
-        case "undefined": charge(4); return null;
-        case "boolean": charge(5); return item;
-        case "string": charge(item.length + 2); return item;
+        case "undefined": sandbox_charge(4); return null;
+        case "boolean": sandbox_charge(5); return item;
+        case "string": sandbox_charge(item.length + 2); return item;
         case "number":
-          if (item !== item) { charge(5); return "NaN"; }
-          if (item === Infinity) { charge(10); return "Infinity"; }
-          if (item === -Infinity) { charge(11); return "-Infinity"; }
-          if (item === 0) { charge(1); return 0; }
-          charge(String(item).length);
+          if (item !== item) { sandbox_charge(5); return "NaN"; }
+          if (item === Infinity) { sandbox_charge(10); return "Infinity"; }
+          if (item === -Infinity) { sandbox_charge(11); return "-Infinity"; }
+          if (item === 0) { sandbox_charge(1); return 0; }
+          sandbox_charge(String(item).length);
           return item;
         case "bigint": {
           const digits = apply(bigintToString, item, []);
-          charge(digits.length + 2);
+          sandbox_charge(digits.length + 2);
           return digits;
         }
         case "symbol": {
           const text = apply(symbolToString, item, []);
-          charge(text.length + 2);
+          sandbox_charge(text.length + 2);
           return text;
         }
         case "function": {
           const text = "[Function: " + (typeof item.name === "string" && item.name ? item.name : "anonymous") + "]";
-          charge(text.length + 2);
+          sandbox_charge(text.length + 2);
           return text;
         }
       }
-      if (item === null) { charge(4); return null; }
+      if (item === null) { sandbox_charge(4); return null; }
       for (let i = 0; i < ancestors.length; i++) {
-        if (ancestors[i] === item) { charge(12); return "[Circular]"; }
+        if (ancestors[i] === item) { sandbox_charge(12); return "[Circular]"; }
       }
-      if (depth >= MAX_RESULT_DEPTH) { charge(12); return "[Too deep]"; }
+      if (depth >= MAX_RESULT_DEPTH) { sandbox_charge(12); return "[Too deep]"; }
       const tag = apply(objectToString, item, []);
       if (tag === "[object Date]") {
         const time = apply(dateGetTime, item, []);
-        charge(26);
+        sandbox_charge(26);
         return time === time ? apply(dateToIso, item, []) : null;
       }
       if (tag === "[object RegExp]") {
         const text = apply(regexpToString, item, []);
-        charge(text.length + 2);
+        sandbox_charge(text.length + 2);
         return text;
       }
       if (tag === "[object Error]") {
-        return walk({ name: String(item.name), message: String(item.message) }, depth);
+        return sandbox_walk(plain({ name: String(item.name), message: String(item.message) }), depth);
       }
       if (typeof item.toJSON === "function") {
-        return walk(item.toJSON(), depth + 1);
+        return sandbox_walk(item.toJSON(), depth + 1);
       }
       ancestors[ancestors.length] = item;
       try {
-        charge(2);
+        sandbox_charge(2);
         if (tag === "[object Map]") {
-          const out = [];
+          const out = plain([]);
           for (const entry of apply(mapEntries, item, [])) {
-            out[out.length] = walk(entry, depth + 1);
-            charge(1);
+            out[out.length] = sandbox_walk(entry, depth + 1);
+            sandbox_charge(1);
           }
           return out;
         }
         if (tag === "[object Set]") {
-          const out = [];
+          const out = plain([]);
           for (const entry of apply(setValues, item, [])) {
-            out[out.length] = walk(entry, depth + 1);
-            charge(1);
+            out[out.length] = sandbox_walk(entry, depth + 1);
+            sandbox_charge(1);
           }
           return out;
         }
         if (isArray(item) || isView(item)) {
           const source = isArray(item) ? item : ArrayFrom(/** @type {any} */ (item));
-          const out = [];
+          const out = plain([]);
           for (let i = 0; i < source.length; i++) {
-            out[i] = walk(source[i], depth + 1);
-            charge(1);
+            out[i] = sandbox_walk(source[i], depth + 1);
+            sandbox_charge(1);
           }
           return out;
         }
         if (tag === "[object Number]" || tag === "[object String]" || tag === "[object Boolean]") {
-          return walk(item.valueOf(), depth);
+          return sandbox_walk(item.valueOf(), depth);
         }
-        const out = {};
+        const out = plain({});
         const keys = ownKeys(item);
         for (let i = 0; i < keys.length; i++) {
           const key = keys[i];
           const child = item[key];
           if (child === undefined || typeof child === "function" || typeof child === "symbol") continue;
-          charge(key.length + 4);
-          defineProperty(out, key, { value: walk(child, depth + 1), enumerable: true, writable: true, configurable: true });
+          sandbox_charge(key.length + 4);
+          defineProperty(out, key, { value: sandbox_walk(child, depth + 1), enumerable: true, writable: true, configurable: true });
         }
         return out;
       } finally {
         ancestors.length -= 1;
       }
     }
-    return walk(value, 0);
+    return sandbox_walk(value, 0);
   }
 
   // Keeps the user's frames, numbered as the user wrote them, and at most MAX_FRAMES.
   function sandbox_guestStack(stack) {
     if (typeof stack !== "string") return "";
     const lines = apply(stringSplit, stack, ["\n"]);
-    const frames = [];
+    const frames = plain([]);
     let omitted = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
@@ -193,7 +198,12 @@
       let numberEnd = numberStart;
       while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
       const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - WRAPPER_LINES;
-      frames[frames.length] = apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]);
+      // quickjs-ng 0.12.1 places some errors (reading a property of null) at the start of
+      // the function, i.e. on the wrapper's line: the position is unknown, so say so.
+      const position = guestLine >= 1
+        ? PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd])
+        : PUBLIC_FILE + (line.charCodeAt(line.length - 1) === 41 ? ")" : "");
+      frames[frames.length] = apply(stringSlice, line, [0, at]) + position;
     }
     if (omitted > 0) frames[frames.length] = "    ... " + omitted + " more frames";
     return apply(arrayJoin, frames, ["\n"]);
@@ -209,11 +219,11 @@
       try { stack = sandbox_guestStack(thrown.stack); } catch (_) { /* hostile getter */ }
       if (name === "undefined") name = "Error";
       if (message === "undefined") message = "";
-      return { name, message, stack };
+      return plain({ name, message, stack });
     }
     let text;
     try { text = String(thrown); } catch (_) { text = typeof thrown; }
-    return { name: "Error", message: "Uncaught " + text, stack: "", thrownValue: thrown === undefined ? "undefined" : text };
+    return plain({ name: "Error", message: "Uncaught " + text, stack: "", thrownValue: thrown === undefined ? "undefined" : text });
   }
 
   function sandbox_statusOf(error) {
@@ -254,7 +264,7 @@
         dropped += 1;
       }
       bytesUsed += size;
-      apply(arrayPush, logs, [{ level, message }]);
+      logs[logs.length] = plain({ level, message });
     }
     const shim = {};
     const levels = ["log", "info", "warn", "error", "debug"];
@@ -262,16 +272,19 @@
       const level = levels[i];
       shim[level] = function () { record(level, arguments); };
     }
-    return { shim: freeze(shim), stats: () => ({ bytes: bytesUsed, dropped }) };
+    return { shim: freeze(shim), stats: () => plain({ bytes: bytesUsed, dropped }) };
   }
 
   return function sandbox_prepare(settingsJson) {
     const settings = parseJson(settingsJson);
-    const logs = [];
+    const logs = plain([]);
     const guestConsole = sandbox_makeConsole(settings, logs);
     defineProperty(globalThis, "console", { value: guestConsole.shim, writable: true, configurable: true });
     // quickjs-ng adds a clock that user code has no need of (and could time things with).
     delete globalThis.performance;
+    // The native build (the Python harness) has Atomics, the wasm build does not: every
+    // host offers the same globals.
+    delete globalThis.Atomics;
     const outcome = { settled: false, failed: false, value: undefined, thrown: undefined };
 
     function sandbox_run(code, inputJson) {
@@ -291,10 +304,10 @@
     }
 
     function sandbox_finish() {
-      const envelope = { status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 };
+      const envelope = plain({ status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 });
       if (!outcome.settled) {
         envelope.status = "error";
-        envelope.error = { name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" };
+        envelope.error = plain({ name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" });
       } else if (outcome.failed) {
         envelope.error = sandbox_describeError(outcome.thrown);
         envelope.status = sandbox_statusOf(envelope.error);
@@ -308,7 +321,7 @@
         } catch (thrown) {
           if (thrown instanceof OutputTooLarge) {
             envelope.status = "output_limit";
-            envelope.error = { name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "" };
+            envelope.error = plain({ name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "" });
           } else {
             envelope.error = sandbox_describeError(thrown);
             envelope.status = sandbox_statusOf(envelope.error);
