@@ -57,6 +57,9 @@ LIMIT_ERRORS: Mapping[str, Mapping[str, str]] = {
         "stack": "",
     },
 }
+# Widest a column of the check's table gets (case ids are never cut).
+COLUMN_WIDTHS = (80, 30, 30, 7)
+ENVELOPE_KEYS = frozenset({"status", "result", "error", "logs", "logStats"})
 # What quickjs-ng's interrupt throws (uncatchable by the guest).
 INTERRUPTED = ("InternalError", "interrupted")
 
@@ -207,9 +210,22 @@ def _call(context: Any, budget: _CpuBudget, function: Callable[..., Any], *args:
         raise _GuestEscapeError.of(error) from None
 
 
-def _from_envelope(envelope: Mapping[str, Any]) -> Outcome:
+def _from_envelope(envelope: Any) -> Outcome:
     """run.js `fromEnvelope`. Not mirrored: the Worker also turns a thrown `null` into
     memory_limit when its wasm memory refused to grow; native memory has no such signal."""
+    if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
+        # A broken prelude: no status of the API fits, so no case can pass by accident.
+        return Outcome(
+            status="malformed_envelope",
+            result=None,
+            error={
+                "name": "HarnessError",
+                "message": f"the prelude returned {str(envelope)[:80]!r}",
+                "stack": "",
+            },
+            logs=(),
+            logs_dropped=0,
+        )
     error = envelope["error"]
     return Outcome(
         status=envelope["status"],
@@ -339,7 +355,7 @@ def format_report(report: CheckReport) -> str:
                 "pass" if result.passed else "FAIL",
             )
         )
-    widths = [min(max(len(row[column]) for row in rows), 56) for column in range(4)]
+    widths = [min(max(len(row[column]) for row in rows), cap) for column, cap in enumerate(COLUMN_WIDTHS)]
     lines = [
         "  ".join(_fit(cell, widths[column]) for column, cell in enumerate(row)).rstrip() for row in rows
     ]
