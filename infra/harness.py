@@ -32,6 +32,7 @@ from infra.config import Limits, StackConfig
 from infra.corpus import Case, Outcome, judge, load_corpus
 from infra.engine import ENGINE_VERSION
 from infra.errors import HarnessError
+from infra.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
 
 HARNESS_DISTRIBUTION = "quickjs-ng"
@@ -290,12 +291,12 @@ class CheckReport:
         )
 
 
-def run_case(case: Case, limits: RunLimits, prelude: str) -> CaseResult:
+def run_case(case: Case, limits: RunLimits, process: HarnessProcess) -> CaseResult:
     """Every run of a case, each on a fresh context, judged against its expectation."""
     outcomes: list[Outcome] = []
     problems: list[str] = []
     for index, run in enumerate(case.runs):
-        outcome = run_program(prelude, run.code, run.input_json, limits.overridden(run.limits))
+        outcome = process.run(run.code, run.input_json, limits.overridden(run.limits))
         outcomes.append(outcome)
         prefix = "" if index == 0 else f"then #{index}: "
         problems.extend(prefix + problem for problem in judge(run.expect, outcome))
@@ -324,6 +325,8 @@ def run_check(
     """Runs the corpus (tests/cases/) with the stack's limits through the harness.
 
     `prelude` replaces the checkout's guest prelude and `cases` the corpus; tests use them.
+    The runs happen in a child process (infra/harness_process.py): an engine crash or a
+    hang in native code fails its case instead of the whole check.
     """
     check_engine_version()
     prelude_file = prelude or prelude_path(paths)
@@ -333,10 +336,9 @@ def run_check(
         raise HarnessError(f"cannot read the guest prelude {prelude_file}: {error.strerror}") from None
     corpus = load_corpus(cases_dir(paths)) if cases is None else cases
     limits = RunLimits.of_stack(config.limits)
-    return CheckReport(
-        stack=config.stack,
-        results=tuple(run_case(case, limits, prelude_source) for case in corpus),
-    )
+    with HarnessProcess(prelude_source) as process:
+        results = tuple(run_case(case, limits, process) for case in corpus)
+    return CheckReport(stack=config.stack, results=results)
 
 
 def format_report(report: CheckReport) -> str:

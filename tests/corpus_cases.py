@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 
 from infra.config import load_stack_config
 from infra.corpus import Case, Outcome, load_corpus
 from infra.harness import RunLimits, cases_dir, prelude_path, run_case
+from infra.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
 
 PATHS = ProjectPaths.of_checkout()
@@ -17,8 +19,10 @@ STACK = "staging"
 
 
 @functools.cache
-def _prelude() -> str:
-    return prelude_path(PATHS).read_text(encoding="utf-8")
+def _process() -> HarnessProcess:
+    process = HarnessProcess(prelude_path(PATHS).read_text(encoding="utf-8"))
+    atexit.register(process.close)
+    return process
 
 
 @functools.cache
@@ -29,7 +33,7 @@ def _limits() -> RunLimits:
 @functools.cache
 def _harness_result_by_id(case_id: str) -> tuple[tuple[Outcome, ...], tuple[str, ...]]:
     case = next(case for case in CASES if case.case_id == case_id)
-    result = run_case(case, _limits(), _prelude())
+    result = run_case(case, _limits(), _process())
     return result.outcomes, result.problems
 
 
