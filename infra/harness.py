@@ -6,7 +6,9 @@ with the same protocol as `worker_src/sandbox/run.js`: evaluate the prelude, cal
 completion value `prepare(settingsJson)` to get `step`, then `step("run", code,
 inputJson)`, drain the pending jobs with the budget armed, and `step("finish")` for the
 JSON envelope. Only what the prelude cannot do itself lives here, and it mirrors run.js:
-the CPU budget, and the status of a failure that escaped the prelude.
+the CPU budget, and the status of a failure that escaped the prelude. `run_check` runs
+the cases in a child process (`infra/harness_process.py`) so a native crash or hang fails
+one case, not the check.
 
 Fuel and time: the Worker counts interrupt polls (fuel); the Python binding offers only a
 CPU-time limit (`set_time_limit`, via `clock()`, restarted on every call into the
@@ -237,8 +239,10 @@ def _from_envelope(envelope: Any) -> Outcome:
     )
 
 
-def _limit_outcome(status: str, envelope: Mapping[str, Any] | None) -> Outcome:
+def _limit_outcome(status: str, envelope: Any) -> Outcome:
     """run.js `limitOutcome`: the limit's own error, with the logs written until then."""
+    if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
+        envelope = None
     logs = envelope["logs"] if envelope else []
     return Outcome(
         status=status,
