@@ -116,7 +116,8 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
     if outcome.status != expect.status:
         problems.append(f"status {outcome.status!r}, expected {expect.status!r}")
     if expect.has_result and outcome.result != expect.result:
-        problems.append(f"result {_short(outcome.result)}, expected {_short(expect.result)}")
+        difference = _list_difference(outcome.result, expect.result)
+        problems.append(f"result {_short(outcome.result)}, expected {_short(expect.result)}{difference}")
     error = outcome.error or {}
     for key, wanted in (
         ("name", expect.error_name),
@@ -273,6 +274,19 @@ def _no_unknown_keys(entry: Mapping[str, Any], known: frozenset[str], where: str
     unknown = sorted(str(key) for key in set(entry) - known)
     if unknown:
         raise CorpusError(f"{where}: unknown key `{unknown[0]}`; known keys: {', '.join(sorted(known))}")
+
+
+def _list_difference(got: Any, wanted: Any) -> str:
+    """For two lists, what one has and the other lacks (long lists hide it behind "...")."""
+    if not isinstance(got, list) or not isinstance(wanted, list):
+        return ""
+    got_items = [json.dumps(item, sort_keys=True) for item in got]
+    wanted_items = [json.dumps(item, sort_keys=True) for item in wanted]
+    extra = [item for item in got_items if item not in wanted_items]
+    missing = [item for item in wanted_items if item not in got_items]
+    if not extra and not missing:
+        return " (same items, other order)"
+    return f" (extra: {_short(extra)}, missing: {_short(missing)})"
 
 
 def _short(value: Any, width: int = 60) -> str:

@@ -120,3 +120,10 @@ def test_judge_names_each_difference() -> None:
 def test_an_unstated_result_is_not_compared() -> None:
     assert judge(Expectation(status="ok"), Outcome("ok", {"anything": 1}, None, (), 0)) == []
     assert judge(Expectation(status="ok", has_result=True, result=None), Outcome("ok", 0, None, (), 0))
+
+
+def test_a_list_result_names_what_is_extra_and_missing() -> None:
+    (problem,) = judge(
+        Expectation(status="ok", has_result=True, result=["a", "b"]), Outcome("ok", ["a", "c"], None, (), 0)
+    )
+    assert problem.endswith("""(extra: ['"c"'], missing: ['"b"'])""")
