@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,14 @@ import yaml
 
 from infra.errors import ConfigError
 from infra.paths import PROJECT_NAME
+from infra.usage_config import UsageConfig, parse_usage
 
 # The engine's wasm module cannot start with less than 16 MiB; the heap needs room above.
 MIN_MEMORY_MIB = 24
 # Paid Workers allow up to five minutes of CPU per request.
 MAX_CPU_MS = 300_000
 WORKER_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-TOP_LEVEL_KEYS = ("workerName", "compatibilityDate", "limits")
+TOP_LEVEL_KEYS = ("workerName", "compatibilityDate", "limits", "usage")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class StackConfig:
     worker_name: str
     compatibility_date: str
     limits: Limits
+    usage: UsageConfig = field(default_factory=UsageConfig)
 
 
 def key_name(key: str) -> str:
@@ -127,6 +129,7 @@ def parse_stack_config(stack: str, values: Mapping[str, Any]) -> StackConfig:
         worker_name=worker_name,
         compatibility_date=compatibility_date,
         limits=_limits(limits_value),
+        usage=parse_usage(values.get("usage"), key_name),
     )
 
 

@@ -43,6 +43,7 @@ def render_stack(config: StackConfig, identity: Identity, templates: Path, out_d
             "compatibility_date": config.compatibility_date,
             "cpu_ms": config.limits.cpu_ms,
             "kv_namespaces": KV_NAMESPACES,
+            "crons": [config.usage.rollup_cron],
         },
         "identity": {
             "name": config.stack,
@@ -51,6 +52,7 @@ def render_stack(config: StackConfig, identity: Identity, templates: Path, out_d
             "engine": identity.engine,
         },
         "limits": config.limits.for_worker(),
+        "usage": config.usage.for_worker(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -34,6 +34,9 @@ const miniflare = new Miniflare({
   })),
   compatibilityDate: manifest.compatibilityDate,
   kvNamespaces: manifest.kvNamespaces,
+  // Lets tests and `codeexec dev` run the cron handler (the usage roll-up) on demand:
+  // GET /cdn-cgi/handler/scheduled?cron=...&time=<epoch ms>.
+  unsafeTriggerHandlers: true,
   kvPersist: path.resolve(options.persist, "kv"),
   bindings: { API_KEY: process.env.API_KEY ?? "" },
   // No network here: use Miniflare's placeholder request.cf instead of fetching one.

@@ -1,10 +1,12 @@
 // POST / and POST /v1/execute: authenticate, validate, run, meter, answer.
-import { LIMITS } from "stack-config";
+import { LIMITS, USAGE } from "stack-config";
 import { authenticate } from "./auth.js";
 import { jsonResponse, readBoundedText, requireJsonContentType } from "./http.js";
 import { logEvent } from "./log.js";
 import { recordExecution } from "./meter.js";
 import { runInSandbox } from "./sandbox/run.js";
+import { admitExecution } from "./usage/admission.js";
+import { priceExecution } from "./usage/pricing.js";
 import { parseExecuteRequest } from "./validate.js";
 
 /** @type {import("./router.js").Handler} */
@@ -13,6 +15,10 @@ export async function handleExecute(request, env, ctx, requestId) {
   requireJsonContentType(request);
   const body = await readBoundedText(request, LIMITS.maxRequestBytes);
   const program = parseExecuteRequest(body, LIMITS);
+  const admission = await admitExecution(request, env, program.clientId, body);
+  if (admission.storedAnswer !== undefined) {
+    return jsonResponse(200, admission.storedAnswer, requestId, { "idempotent-replayed": "true" });
+  }
 
   const outcome = await runInSandbox(
     { code: program.code, input: program.input },
@@ -25,28 +31,30 @@ export async function handleExecute(request, env, ctx, requestId) {
   if (outcome.internalDetail) {
     logEvent("warn", "engine_reset", { requestId, status: outcome.status, detail: outcome.internalDetail });
   }
+  const codeBytes = new TextEncoder().encode(program.code).byteLength;
+  const cost = priceExecution(outcome.usage.fuel, USAGE);
+  const answer = {
+    requestId,
+    status: outcome.status,
+    result: outcome.result,
+    error: outcome.error,
+    logs: outcome.logs,
+    logsDropped: outcome.logsDropped,
+    usage: { ...outcome.usage, codeBytes, status: outcome.status, cost },
+  };
   recordExecution(
     {
       requestId,
+      eventId: admission.eventId ?? requestId,
       clientId: program.clientId,
       status: outcome.status,
-      codeBytes: new TextEncoder().encode(program.code).byteLength,
+      codeBytes,
       usage: outcome.usage,
+      cost,
+      answer: admission.idempotency && { ...admission.idempotency, body: answer },
     },
     ctx,
     env,
   );
-  return jsonResponse(
-    200,
-    {
-      requestId,
-      status: outcome.status,
-      result: outcome.result,
-      error: outcome.error,
-      logs: outcome.logs,
-      logsDropped: outcome.logsDropped,
-      usage: outcome.usage,
-    },
-    requestId,
-  );
+  return jsonResponse(200, answer, requestId);
 }

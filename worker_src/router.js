@@ -2,6 +2,7 @@
 import { ServiceError } from "./errors.js";
 import { handleExecute } from "./execute.js";
 import { handleHealth } from "./health.js";
+import { handleStatement, handleUsage } from "./usage/handlers.js";
 
 /**
  * @typedef {(request: Request, env: any, ctx: ExecutionContext, requestId: string) => Promise<Response>} Handler
@@ -13,6 +14,8 @@ const ROUTES = {
   "/": { POST: handleExecute },
   "/v1/execute": { POST: handleExecute },
   "/health": { GET: handleHealth },
+  "/v1/usage": { GET: handleUsage },
+  "/v1/usage/statement": { GET: handleStatement },
 };
 
 /**
