@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,17 +67,12 @@ def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str
     return lines
 
 
-@pytest.fixture(scope="session")
-def worker(
-    paths: ProjectPaths, staging_build: Manifest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[WorkerClient]:
-    """The staging build served on workerd (Miniflare) on a free port with a fresh KV."""
+@contextmanager
+def running_worker(paths: ProjectPaths, stack: str, state_dir: Path) -> Iterator[WorkerClient]:
+    """Serves build/<stack>/ on workerd (Miniflare) on a free port until the block ends."""
     api_key = secrets.token_urlsafe(24)
     options = ServerOptions(
-        build_dir=paths.build_dir(staging_build.stack),
-        state_dir=tmp_path_factory.mktemp("worker-state"),
-        api_key=api_key,
-        port=free_port(),
+        build_dir=paths.build_dir(stack), state_dir=state_dir, api_key=api_key, port=free_port()
     )
     process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     wait_until_ready(process, SERVER_START_SECONDS)
@@ -91,6 +87,15 @@ def worker(
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def worker(
+    paths: ProjectPaths, staging_build: Manifest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerClient]:
+    """The staging build served on workerd (Miniflare) on a free port with a fresh KV."""
+    with running_worker(paths, staging_build.stack, tmp_path_factory.mktemp("worker-state")) as client:
+        yield client
 
 
 @pytest.fixture
