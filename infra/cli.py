@@ -13,6 +13,7 @@ from infra.devserver import ServerOptions, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 from infra.errors import InfraError
 from infra.paths import ProjectPaths
+from infra.usage_cli import add_usage_command
 
 DEFAULT_STACK = "staging"
 DEFAULT_PORT = 8787
@@ -47,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port on 127.0.0.1 (default: $PORT or {DEFAULT_PORT})",
     )
     dev.set_defaults(run=_dev)
+
+    add_usage_command(commands)
     return parser
 
 

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
@@ -57,6 +58,17 @@ def closing_worker(
 ) -> Iterator[WorkerClient]:
     """A server of its own: closing the current period must not touch the other tests."""
     with running_worker(paths, usage_build.stack, tmp_path_factory.mktemp("closing-state")) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def unrecorded_worker(
+    paths: ProjectPaths, staging_config: StackConfig, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkerClient]:
+    """The same prices with `usage.record: false`."""
+    config = derive_stack(staging_config, "usage-off")
+    build = build_stack(replace(config, usage=replace(config.usage, record=False)), paths)
+    with running_worker(paths, build.stack, tmp_path_factory.mktemp("usage-off-state")) as client:
         yield client
 
 
@@ -275,3 +287,13 @@ def test_200_concurrent_executions_roll_up_to_exact_totals_and_a_closed_period_n
     statement = closing_worker.get(f"/v1/usage/statement?period={current_period()}")
     assert statement.body["state"] == "closed"
     assert statement.body["clients"][0]["totals"] == totals
+
+
+def test_with_recording_off_nothing_is_stored_but_the_cost_is_shown(unrecorded_worker: WorkerClient) -> None:
+    replies = [run(unrecorded_worker, "capped", "return 1;", key="same") for _ in range(5)]
+    assert [reply.status for reply in replies] == [200] * 5  # no cap without records
+    assert all("idempotent-replayed" not in reply.headers for reply in replies)
+    assert replies[0].body["usage"]["cost"] == expected_cost(replies[0].body["usage"]["fuel"])
+    time.sleep(1)
+    roll_up(unrecorded_worker)
+    assert usage_of(unrecorded_worker, "capped")["totals"]["requests"] == 0
