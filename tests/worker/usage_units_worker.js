@@ -2,6 +2,8 @@
 // Python tests can drive them on workerd with a real KV binding. Built into
 // build/usage-units/ by tests/worker/test_usage_units.py; never deployed.
 import { billFor, priceExecution } from "./usage/pricing.js";
+import { periodKey } from "./usage/events.js";
+import { aggregateEvents, listAll, readTotals, rollUp } from "./usage/rollup.js";
 import { putWithRetry } from "./usage/store.js";
 
 /** @param {Request} request @param {{KV: any}} env */
@@ -11,6 +13,20 @@ async function handle(request, env) {
   if (pathname === "/price") return priceExecution(body.fuel, body.prices);
   if (pathname === "/bill") return billFor(body.totals, body.prices);
   if (pathname === "/put") return put(body, env.KV);
+  if (pathname === "/seed") {
+    await Promise.all(body.events.map((/** @type {any} */ e) => env.KV.put(e.key, "", { metadata: e.metadata })));
+    return { seeded: body.events.length };
+  }
+  if (pathname === "/list") {
+    const names = [];
+    for await (const key of listAll(env.KV, body.prefix, body.pageSize)) names.push(key.name);
+    return names;
+  }
+  if (pathname === "/aggregate") return Object.fromEntries(await aggregateEvents(env.KV, body.period, body.clientId));
+  if (pathname === "/rollup") return rollUp(env.KV, body.now);
+  if (pathname === "/totals") {
+    return { totals: Object.fromEntries(await readTotals(env.KV, body.period)), state: await env.KV.get(periodKey(body.period), "json") };
+  }
   throw new Error(`no such test endpoint: ${pathname}`);
 }
 

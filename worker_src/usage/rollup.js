@@ -40,13 +40,14 @@ export function emptyTotals() {
  * Every key under a prefix with its metadata, page by page.
  * @param {UsageKv} kv
  * @param {string} prefix
+ * @param {number} [pageSize] keys per list() call (KV's maximum is 1000)
  * @returns {AsyncGenerator<{name: string, metadata?: any}>}
  */
-export async function* listAll(kv, prefix) {
+export async function* listAll(kv, prefix, pageSize = 1000) {
   /** @type {string | undefined} */
   let cursor;
   for (;;) {
-    const page = await kv.list({ prefix, cursor });
+    const page = await kv.list({ prefix, cursor, limit: pageSize });
     yield* page.keys;
     if (page.list_complete || !page.cursor) return;
     cursor = page.cursor;
