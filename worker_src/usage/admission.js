@@ -2,6 +2,8 @@
 // client's monthly caps. Both are KV reads done together; with `usage.record: false`
 // there are none (no events means nothing to replay or to count).
 import { USAGE } from "stack-config";
+import { ServiceError } from "../errors.js";
+import { logEvent } from "../log.js";
 import { findStoredAnswer, keyedEventId, readIdempotency } from "./idempotency.js";
 import { enforceQuota } from "./quota.js";
 
@@ -27,9 +29,22 @@ export async function admitExecution(request, env, clientId, body) {
     idempotency ? findStoredAnswer(kv, clientId, idempotency) : Promise.resolve(undefined),
     enforceQuota(kv, USAGE, clientId, Date.now()),
   ]);
-  if (stored.status === "rejected") throw stored.reason;
   // A retry of an answered request is not a new execution: it is answered past a cap too.
-  if (stored.value !== undefined) return { storedAnswer: stored.value };
-  if (quota.status === "rejected") throw quota.reason;
+  if (stored.status === "fulfilled" && stored.value !== undefined) return { storedAnswer: stored.value };
+  failUnlessKvTrouble(stored, "idempotency_lookup_failed");
+  failUnlessKvTrouble(quota, "quota_check_failed");
   return idempotency ? { idempotency, eventId: keyedEventId(idempotency) } : {};
+}
+
+/**
+ * Rethrows a refusal (ServiceError); a KV read that failed is logged and the request
+ * goes on: the execution is still recorded (and billed once, by its event key), and a
+ * KV outage must not stop the service.
+ * @param {PromiseSettledResult<unknown>} result
+ * @param {string} event
+ */
+function failUnlessKvTrouble(result, event) {
+  if (result.status === "fulfilled") return;
+  if (result.reason instanceof ServiceError) throw result.reason;
+  logEvent("error", event, { detail: String(result.reason) });
 }
