@@ -32,6 +32,7 @@ lint: setup
 	$(BIN)/ruff format --check infra tests
 	$(BIN)/mypy
 	node_modules/.bin/tsc --project jsconfig.json
+	node_modules/.bin/tsc --project jsconfig.guest.json
 
 test: lint
 	$(BIN)/pytest

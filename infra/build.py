@@ -8,9 +8,10 @@ from importlib.metadata import version
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
 from infra.engine import installed_engine
-from infra.manifest import Manifest, describe_file, write_manifest
+from infra.kv_ids import read_kv_ids
+from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
 from infra.paths import PROJECT_NAME, ProjectPaths
-from infra.render import KV_NAMESPACES, Identity, render_stack
+from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, Identity, render_stack
 
 Report = Callable[[str], None]
 
@@ -21,7 +22,9 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     engine = installed_engine(paths)
     identity = Identity(service=PROJECT_NAME, version=version(PROJECT_NAME), engine=engine.description)
 
-    for rendered in render_stack(config, identity, paths.templates, out_dir):
+    for rendered in render_stack(
+        config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
+    ):
         report(f"render   {rendered.relative_to(paths.root)}")
     bundle, wasm = bundle_worker(paths, out_dir, engine.wasm)
     report(f"bundle   {bundle.relative_to(paths.root)}")
@@ -33,6 +36,13 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
         compatibility_date=config.compatibility_date,
         main_module=BUNDLE_NAME,
         kv_namespaces=KV_NAMESPACES,
+        rate_limits=(
+            RateLimitBinding(
+                name=RATE_LIMIT_BINDING,
+                limit=config.rate_limit.requests,
+                period_seconds=config.rate_limit.period_seconds,
+            ),
+        ),
         modules=(
             describe_file(out_dir, BUNDLE_NAME, "ESModule"),
             describe_file(out_dir, WASM_NAME, "CompiledWasm"),

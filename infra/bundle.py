@@ -11,6 +11,10 @@ from infra.paths import ProjectPaths
 
 BUNDLE_NAME = "worker.js"
 WASM_NAME = "quickjs.wasm"
+# The guest prelude as the sandbox evaluates it: whitespace and comments stripped, names
+# kept (the prelude tells its own stack frames apart by their "sandbox_" names).
+PRELUDE_NAME = "prelude.guest.js"
+PRELUDE_SOURCE = Path("worker_src/guest/prelude.guest.js")
 # Generated per stack by infra/render.py and imported by the host modules as "stack-config".
 STACK_CONFIG_NAME = "stack-config.js"
 ESBUILD_FLAGS = (
@@ -33,17 +37,28 @@ def bundle_worker(paths: ProjectPaths, out_dir: Path, engine_wasm: Path) -> tupl
     esbuild = paths.node_modules / ".bin" / "esbuild"
     if not esbuild.exists():
         raise ToolMissingError("esbuild is not installed; run `make setup`")
+    prelude = out_dir / PRELUDE_NAME
+    _run_esbuild(
+        paths, [str(esbuild), str(paths.root / PRELUDE_SOURCE), "--minify-whitespace", f"--outfile={prelude}"]
+    )
     bundle = out_dir / BUNDLE_NAME
-    command = [
-        str(esbuild),
-        str(paths.worker_src / "index.js"),
-        *ESBUILD_FLAGS,
-        f"--alias:stack-config=./{(out_dir / STACK_CONFIG_NAME).relative_to(paths.root).as_posix()}",
-        f"--outfile={bundle}",
-    ]
-    completed = subprocess.run(command, cwd=paths.root, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise BuildError(f"esbuild failed:\n{completed.stderr.strip()}")
+    _run_esbuild(
+        paths,
+        [
+            str(esbuild),
+            str(paths.worker_src / "index.js"),
+            *ESBUILD_FLAGS,
+            f"--alias:stack-config=./{(out_dir / STACK_CONFIG_NAME).relative_to(paths.root).as_posix()}",
+            f"--alias:guest-prelude=./{prelude.relative_to(paths.root).as_posix()}",
+            f"--outfile={bundle}",
+        ],
+    )
     wasm = out_dir / WASM_NAME
     shutil.copyfile(engine_wasm, wasm)
     return bundle, wasm
+
+
+def _run_esbuild(paths: ProjectPaths, command: list[str]) -> None:
+    completed = subprocess.run(command, cwd=paths.root, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise BuildError(f"esbuild failed:\n{completed.stderr.strip()}")

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
 from infra.devserver import ServerOptions, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
-from infra.errors import InfraError
+from infra.doctor import config_finding, diagnose
+from infra.errors import ConfigError, InfraError
+from infra.keys import create_key, list_keys, revoke_key
+from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
+from infra.service_client import URL_VARIABLE, ServiceClient, service_client
 from infra.usage_cli import add_usage_command
 
 DEFAULT_STACK = "staging"
@@ -49,8 +53,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     dev.set_defaults(run=_dev)
 
+    keys = commands.add_parser(
+        "keys", help="create, list and revoke per-client API keys on a running service"
+    )
+    key_commands = keys.add_subparsers(required=True, metavar="ACTION")
+    create = key_commands.add_parser("create", help="issue a key for a client (creating the client if new)")
+    create.add_argument("client_id", metavar="CLIENT_ID")
+    create.set_defaults(
+        run=lambda args, paths: _keys(args, paths, lambda service: create_key(service, args.client_id, print))
+    )
+    listing = key_commands.add_parser("list", help="list clients, or one client's keys")
+    listing.add_argument("client_id", metavar="CLIENT_ID", nargs="?")
+    listing.set_defaults(
+        run=lambda args, paths: _keys(args, paths, lambda service: list_keys(service, args.client_id, print))
+    )
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id", metavar="KEY_ID")
+    revoke.set_defaults(
+        run=lambda args, paths: _keys(args, paths, lambda service: revoke_key(service, args.key_id, print))
+    )
+    for command in (create, listing, revoke):
+        _service_options(command)
+    doctor = commands.add_parser(
+        "doctor", help="check a stack is ready to deploy; one line per check with its fix"
+    )
+    _stack_option(doctor)
+    doctor.set_defaults(run=_doctor)
+
+    kv_ids = commands.add_parser(
+        "kv-ids", help="record the deployed KV namespace ids (pulumi stack output) for wrangler.toml"
+    )
+    _stack_option(kv_ids)
+    kv_ids.set_defaults(run=_kv_ids)
     add_usage_command(commands)
     return parser
+
+
+def _service_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--url", help=f"the service (default: ${URL_VARIABLE} or http://127.0.0.1:8787)")
+    command.add_argument("--api-key", help="the admin key (default: $API_KEY, then .dev.vars)")
+
+
+def _keys(args: argparse.Namespace, paths: ProjectPaths, action: Callable[[ServiceClient], None]) -> int:
+    action(service_client(args.url, args.api_key, paths))
+    return 0
 
 
 def _stack_option(command: argparse.ArgumentParser) -> None:
@@ -94,6 +140,28 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
         port=args.port,
     )
     return serve_forever(paths, options)
+
+
+def _doctor(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    try:
+        config = _load(args, paths)
+    except ConfigError as error:
+        print(config_finding(error, paths.stack_file(args.stack)).line())
+        return 1
+    findings = list(diagnose(config, paths))
+    for finding in findings:
+        print(finding.line())
+    failed = sum(not finding.ok for finding in findings)
+    print(f"{len(findings) - failed} ok, {failed} failed ({config.stack}: {config.worker_name})")
+    return 1 if failed else 0
+
+
+def _kv_ids(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    config = _load(args, paths)
+    written = write_kv_ids(paths, config.stack, pulumi_kv_ids(paths, config.stack))
+    print(f"Recorded the deployed KV namespace ids in {written.relative_to(paths.root)}")
+    build_stack(config, paths, report=lambda line: print(f"  {line}"))
+    return 0
 
 
 if __name__ == "__main__":

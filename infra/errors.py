@@ -21,7 +21,3 @@ class BuildError(InfraError):
 
 class ToolMissingError(InfraError):
     """A tool the project installs (node packages, the venv) is not there yet."""
-
-
-class UsageQueryError(InfraError):
-    """The running service could not be reached or refused a usage query."""

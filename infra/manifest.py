@@ -27,12 +27,22 @@ class ModulePart:
 
 
 @dataclass(frozen=True)
+class RateLimitBinding:
+    """A rate-limiting binding: `limit` requests per key per `period_seconds`."""
+
+    name: str
+    limit: int
+    period_seconds: int
+
+
+@dataclass(frozen=True)
 class Manifest:
     stack: str
     worker_name: str
     compatibility_date: str
     main_module: str
     kv_namespaces: tuple[str, ...]
+    rate_limits: tuple[RateLimitBinding, ...]
     modules: tuple[ModulePart, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -44,6 +54,10 @@ class Manifest:
             "compatibilityDate": data["compatibility_date"],
             "mainModule": data["main_module"],
             "kvNamespaces": list(data["kv_namespaces"]),
+            "rateLimits": [
+                {"name": limit["name"], "limit": limit["limit"], "periodSeconds": limit["period_seconds"]}
+                for limit in data["rate_limits"]
+            ],
             "modules": [dict(module) for module in data["modules"]],
         }
 
@@ -76,5 +90,9 @@ def read_manifest(directory: Path) -> Manifest:
         compatibility_date=data["compatibilityDate"],
         main_module=data["mainModule"],
         kv_namespaces=tuple(data["kvNamespaces"]),
+        rate_limits=tuple(
+            RateLimitBinding(name=limit["name"], limit=limit["limit"], period_seconds=limit["periodSeconds"])
+            for limit in data["rateLimits"]
+        ),
         modules=tuple(ModulePart(**module) for module in data["modules"]),
     )

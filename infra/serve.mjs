@@ -37,6 +37,12 @@ const miniflare = new Miniflare({
   // Lets tests and `codeexec dev` run the cron handler (the usage roll-up) on demand:
   // GET /cdn-cgi/handler/scheduled?cron=...&time=<epoch ms>.
   unsafeTriggerHandlers: true,
+  ratelimits: Object.fromEntries(
+    manifest.rateLimits.map((/** @type {{name: string, limit: number, periodSeconds: number}} */ binding) => [
+      binding.name,
+      { simple: { limit: binding.limit, period: binding.periodSeconds } },
+    ]),
+  ),
   kvPersist: path.resolve(options.persist, "kv"),
   bindings: { API_KEY: process.env.API_KEY ?? "" },
   // No network here: use Miniflare's placeholder request.cf instead of fetching one.

@@ -1,33 +1,31 @@
 """`codeexec usage`: a period's usage and bill from a running service.
 
 Without `--client` it prints the admin statement of every client; with it, that
-client's totals and line items. The service's URL and key come from the options, else
-$CODEEXEC_URL / $API_KEY, else the local dev server and `.dev.vars`.
+client's totals and line items. The service's URL and key are found as for `codeexec
+keys` (infra/service_client.py): the options, else $CODEEXEC_URL / $API_KEY, else the
+local dev server and `.dev.vars`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
-from infra.devvars import API_KEY, read_dev_vars
-from infra.errors import UsageQueryError
+from infra.errors import InfraError
 from infra.paths import ProjectPaths
+from infra.service_client import DEFAULT_URL, TIMEOUT_SECONDS, URL_VARIABLE, ServiceCallError, service_client
 
-DEFAULT_URL = "http://127.0.0.1:8787"
-TIMEOUT_SECONDS = 30
 MICROS = 1_000_000
 
 
 def add_usage_command(commands: Any) -> None:
     """Registers the subcommand on `codeexec`'s subparsers."""
     usage = commands.add_parser("usage", help="print a period's usage and bill from a running service")
-    usage.add_argument("--url", help=f"the service (default: $CODEEXEC_URL or {DEFAULT_URL})")
+    usage.add_argument("--url", help=f"the service (default: ${URL_VARIABLE} or {DEFAULT_URL})")
     usage.add_argument("--api-key", help="the admin key (default: $API_KEY, else API_KEY in .dev.vars)")
     usage.add_argument("--period", help="the month, YYYY-MM (default: the current one)")
     usage.add_argument("--client", help="one client's usage and line items (default: every client)")
@@ -36,21 +34,20 @@ def add_usage_command(commands: Any) -> None:
 
 
 def run_usage(args: argparse.Namespace, paths: ProjectPaths) -> int:
-    base_url = (args.url or os.environ.get("CODEEXEC_URL") or DEFAULT_URL).rstrip("/")
-    api_key = args.api_key or os.environ.get(API_KEY) or _dev_vars_key(paths)
+    service = service_client(args.url, args.api_key, paths)
     query: dict[str, str] = {}
     if args.period:
         query["period"] = args.period
     if args.client:
         if args.format == "csv":
-            raise UsageQueryError("--format csv is the statement of every client; drop --client")
+            raise InfraError("--format csv is the statement of every client; drop --client")
         query["clientId"] = args.client
         path = "/v1/usage"
     else:
         path = "/v1/usage/statement"
         if args.format == "csv":
             query["format"] = "csv"
-    text = _get(f"{base_url}{path}?{urllib.parse.urlencode(query)}", api_key)
+    text = _get(f"{service.base_url.rstrip('/')}{path}?{urllib.parse.urlencode(query)}", service.api_key)
     if args.format == "csv":
         print(text, end="")
     elif args.format == "json":
@@ -105,14 +102,6 @@ def statement_table(body: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _dev_vars_key(paths: ProjectPaths) -> str:
-    if paths.dev_vars.is_file():
-        key = read_dev_vars(paths.dev_vars).get(API_KEY, "")
-        if key:
-            return key
-    raise UsageQueryError(f"no API key: pass --api-key, set ${API_KEY}, or add it to {paths.dev_vars.name}")
-
-
 def _get(url: str, api_key: str) -> str:
     where = url.partition("?")[0]
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {api_key}"})  # noqa: S310
@@ -125,7 +114,7 @@ def _get(url: str, api_key: str) -> str:
             message = json.loads(error.read())["error"]["message"]
         except (ValueError, KeyError, TypeError):
             message = error.reason
-        raise UsageQueryError(f"{where} answered {error.code}: {message}") from None
+        raise ServiceCallError(f"{where} answered {error.code}: {message}") from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise UsageQueryError(f"cannot reach {where}: {reason}") from None
+        raise ServiceCallError(f"cannot reach {where}: {reason}") from None

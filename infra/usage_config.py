@@ -16,7 +16,6 @@ from infra.errors import ConfigError
 
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-CRON_PATTERN = re.compile(r"^\S+( \S+){4}$")
 # One trillion micro-units (a million units of the currency): far above any sane price
 # or cap, and small enough that sums stay exact in a JavaScript number.
 MAX_MICROS = 10**12
@@ -27,12 +26,10 @@ USAGE_KEYS = (
     "pricePerExecutionMicros",
     "pricePerMillionFuelMicros",
     "freeAllowanceMicros",
-    "rollupCron",
     "quota",
 )
 QUOTA_KEYS = ("requestsPerMonth", "spendPerMonthMicros", "clients")
 CAP_KEYS = ("requestsPerMonth", "spendPerMonthMicros")
-DEFAULT_ROLLUP_CRON = "*/5 * * * *"
 KeyName = Callable[[str], str]
 
 
@@ -59,7 +56,6 @@ class UsageConfig:
     price_per_execution_micros: int = 0
     price_per_million_fuel_micros: int = 0
     free_allowance_micros: int = 0
-    rollup_cron: str = DEFAULT_ROLLUP_CRON
     default_caps: Caps = field(default_factory=Caps)
     client_caps: Mapping[str, Caps] = field(default_factory=dict)
 
@@ -91,9 +87,6 @@ def parse_usage(value: Any, key_name: KeyName) -> UsageConfig:
     currency = value.get("currency", "USD")
     if not isinstance(currency, str) or not CURRENCY_PATTERN.match(currency):
         raise ConfigError(key_name("usage.currency"), f"must be an ISO 4217 code like USD, got {currency!r}")
-    cron = value.get("rollupCron", DEFAULT_ROLLUP_CRON)
-    if not isinstance(cron, str) or not CRON_PATTERN.match(cron):
-        raise ConfigError(key_name("usage.rollupCron"), f"must be a five-field cron expression, got {cron!r}")
     default_caps, client_caps = _quota(value.get("quota"), key_name)
     return UsageConfig(
         record=record,
@@ -103,7 +96,6 @@ def parse_usage(value: Any, key_name: KeyName) -> UsageConfig:
             value, "pricePerMillionFuelMicros", MAX_MICROS, key_name, "usage."
         ),
         free_allowance_micros=_whole(value, "freeAllowanceMicros", MAX_MICROS, key_name, "usage."),
-        rollup_cron=cron,
         default_caps=default_caps,
         client_caps=client_caps,
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str]:
-    """Reads the server's output until its `ready:` line; returns what it printed."""
+    """Waits for the server's `ready:` line; returns its output, which keeps growing."""
     assert process.stdout is not None
     lines: list[str] = []
     ready = threading.Event()
@@ -67,17 +67,28 @@ def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str
     return lines
 
 
-@contextmanager
+@contextlib.contextmanager
+def serving(paths: ProjectPaths, config: StackConfig, state_dir: Path) -> Iterator[WorkerClient]:
+    """Builds a stack and serves it on workerd (Miniflare) on a free port with its own KV."""
+    build_stack(config, paths)
+    with running_worker(paths, config.stack, state_dir) as client:
+        yield client
+
+
+@contextlib.contextmanager
 def running_worker(paths: ProjectPaths, stack: str, state_dir: Path) -> Iterator[WorkerClient]:
-    """Serves build/<stack>/ on workerd (Miniflare) on a free port until the block ends."""
+    """Serves an existing build/<stack>/ on workerd (Miniflare) until the block ends."""
     api_key = secrets.token_urlsafe(24)
     options = ServerOptions(
-        build_dir=paths.build_dir(stack), state_dir=state_dir, api_key=api_key, port=free_port()
+        build_dir=paths.build_dir(stack),
+        state_dir=state_dir,
+        api_key=api_key,
+        port=free_port(),
     )
     process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    wait_until_ready(process, SERVER_START_SECONDS)
+    output = wait_until_ready(process, SERVER_START_SECONDS)
     try:
-        yield WorkerClient(f"http://127.0.0.1:{options.port}", api_key)
+        yield WorkerClient(f"http://127.0.0.1:{options.port}", api_key, server_output=output)
     finally:
         process.terminate()
         try:
@@ -91,10 +102,10 @@ def running_worker(paths: ProjectPaths, stack: str, state_dir: Path) -> Iterator
 
 @pytest.fixture(scope="session")
 def worker(
-    paths: ProjectPaths, staging_build: Manifest, tmp_path_factory: pytest.TempPathFactory
+    paths: ProjectPaths, staging_config: StackConfig, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkerClient]:
     """The staging build served on workerd (Miniflare) on a free port with a fresh KV."""
-    with running_worker(paths, staging_build.stack, tmp_path_factory.mktemp("worker-state")) as client:
+    with serving(paths, staging_config, tmp_path_factory.mktemp("worker-state")) as client:
         yield client
 
 

@@ -1,9 +1,10 @@
-// POST / and POST /v1/execute: authenticate, validate, run, meter, answer.
-import { LIMITS, USAGE } from "stack-config";
-import { authenticate } from "./auth.js";
+// POST / and POST /v1/execute: authenticate, validate, limit, run, meter, answer.
+import { LIMITS, STACK, USAGE } from "stack-config";
+import { actingClient, authenticate } from "./auth.js";
 import { jsonResponse, readBoundedText, requireJsonContentType } from "./http.js";
 import { logEvent } from "./log.js";
 import { recordExecution } from "./meter.js";
+import { enforceRateLimit } from "./ratelimit.js";
 import { runInSandbox } from "./sandbox/run.js";
 import { admitExecution } from "./usage/admission.js";
 import { priceExecution } from "./usage/pricing.js";
@@ -11,11 +12,13 @@ import { parseExecuteRequest } from "./validate.js";
 
 /** @type {import("./router.js").Handler} */
 export async function handleExecute(request, env, ctx, requestId) {
-  await authenticate(request, env);
+  const principal = await authenticate(request, env);
   requireJsonContentType(request);
   const body = await readBoundedText(request, LIMITS.maxRequestBytes);
   const program = parseExecuteRequest(body, LIMITS);
-  const admission = await admitExecution(request, env, program.clientId, body);
+  const clientId = actingClient(principal, program.clientId);
+  await enforceRateLimit(env, clientId);
+  const admission = await admitExecution(request, env, clientId, body);
   if (admission.storedAnswer !== undefined) {
     return jsonResponse(200, admission.storedAnswer, requestId, { "idempotent-replayed": "true" });
   }
@@ -30,6 +33,9 @@ export async function handleExecute(request, env, ctx, requestId) {
   );
   if (outcome.internalDetail) {
     logEvent("warn", "engine_reset", { requestId, status: outcome.status, detail: outcome.internalDetail });
+  }
+  if (STACK.logUserCode) {
+    logEvent("info", "user_code", { requestId, clientId, code: program.code, input: program.input });
   }
   const codeBytes = new TextEncoder().encode(program.code).byteLength;
   const cost = priceExecution(outcome.usage.fuel, USAGE);
@@ -46,7 +52,7 @@ export async function handleExecute(request, env, ctx, requestId) {
     {
       requestId,
       eventId: admission.eventId ?? requestId,
-      clientId: program.clientId,
+      clientId,
       status: outcome.status,
       codeBytes,
       usage: outcome.usage,

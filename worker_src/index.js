@@ -1,5 +1,6 @@
-// The Worker's entry: every request gets a request id, a handler, and JSON back, even
-// when something fails; internals go to the log, never to the client.
+// The Worker's entry: every request gets a request id, a handler, JSON back even when
+// something fails, and one structured log line; internals go to the log, never to the
+// client.
 import { ServiceError } from "./errors.js";
 import { errorResponse } from "./http.js";
 import { logEvent } from "./log.js";
@@ -14,16 +15,16 @@ export default {
    */
   async fetch(request, env, ctx) {
     const requestId = crypto.randomUUID();
-    try {
-      return await route(request)(request, env, ctx, requestId);
-    } catch (error) {
-      if (error instanceof ServiceError) {
-        if (error.status >= 500) logEvent("error", "service_error", { requestId, code: error.code, detail: error.detail });
-        return errorResponse(error, requestId);
-      }
-      logEvent("error", "unhandled", { requestId, detail: String(error), stack: error instanceof Error ? error.stack : undefined });
-      return errorResponse(new ServiceError(500, "internal_error", "something went wrong; quote the request id when reporting it"), requestId);
-    }
+    const startedAt = Date.now();
+    const response = await respond(request, env, ctx, requestId);
+    logEvent(response.status >= 500 ? "error" : "info", "request", {
+      requestId,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      status: response.status,
+      durationMs: Date.now() - startedAt,
+    });
+    return response;
   },
 
   /**
@@ -40,3 +41,23 @@ export default {
     }
   },
 };
+
+/**
+ * @param {Request} request
+ * @param {any} env
+ * @param {import("./router.js").ExecutionContext} ctx
+ * @param {string} requestId
+ */
+async function respond(request, env, ctx, requestId) {
+  try {
+    const { handler, params } = route(request);
+    return await handler(request, env, ctx, requestId, params);
+  } catch (error) {
+    if (error instanceof ServiceError) {
+      if (error.status >= 500) logEvent("error", "service_error", { requestId, code: error.code, detail: error.detail });
+      return errorResponse(error, requestId);
+    }
+    logEvent("error", "unhandled", { requestId, detail: String(error), stack: error instanceof Error ? error.stack : undefined });
+    return errorResponse(new ServiceError(500, "internal_error", "something went wrong; quote the request id when reporting it"), requestId);
+  }
+}

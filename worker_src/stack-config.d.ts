@@ -1,5 +1,11 @@
 // Types of the module `codeexec build` generates per stack (templates/stack-config.js.j2).
-export declare const STACK: Readonly<{ name: string; service: string; version: string; engine: string }>;
+export declare const STACK: Readonly<{
+  name: string;
+  service: string;
+  version: string;
+  engine: string;
+  logUserCode: boolean;
+}>;
 export declare const LIMITS: Readonly<{
   fuel: number;
   memoryBytes: number;
@@ -21,3 +27,4 @@ export declare const USAGE: Readonly<{
   freeAllowanceMicros: number;
   quota: Readonly<{ default: UsageCaps; clients: Readonly<Record<string, UsageCaps>> }>;
 }>;
+export declare const RATE_LIMIT: Readonly<{ binding: string; limit: number; periodSeconds: number }>;

@@ -8,7 +8,7 @@ const LIMIT_OVERRIDES = ["fuel", "memoryBytes"];
 /**
  * @typedef {object} ExecuteRequest
  * @property {string} code
- * @property {string} clientId
+ * @property {string | undefined} clientId required with the admin key; a client key implies it
  * @property {unknown} input undefined when the body had none
  * @property {{fuel?: number, memoryBytes?: number}} limits the client's own, lower limits
  */
@@ -42,10 +42,7 @@ export function parseExecuteRequest(text, stackLimits) {
     throw new ServiceError(422, "unsupported_language", `"language" must be one of: ${SUPPORTED_LANGUAGES.join(", ")}`, { field: "language" });
   }
 
-  if (!("clientId" in body)) throw missingField("clientId");
-  if (typeof body.clientId !== "string" || !CLIENT_ID_PATTERN.test(body.clientId)) {
-    throw invalidField('"clientId" must be 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit', "clientId");
-  }
+  if ("clientId" in body) checkClientId(body.clientId, "clientId");
 
   return {
     code: body.code,
@@ -53,6 +50,17 @@ export function parseExecuteRequest(text, stackLimits) {
     input: body.input,
     limits: parseLimitOverrides(body.limits, stackLimits),
   };
+}
+
+/**
+ * @param {unknown} value
+ * @param {string} field
+ * @returns {asserts value is string}
+ */
+export function checkClientId(value, field) {
+  if (typeof value !== "string" || !CLIENT_ID_PATTERN.test(value)) {
+    throw invalidField(`"${field}" must be 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit`, field);
+  }
 }
 
 /**

@@ -45,7 +45,7 @@ def test_limits_reach_the_worker_in_bytes(paths: ProjectPaths) -> None:
     assert worker["fuel"] == limits.fuel_per_run
 
 
-@pytest.mark.parametrize("key", ["workerName", "compatibilityDate", "limits"])
+@pytest.mark.parametrize("key", ["workerName", "compatibilityDate", "limits", "rateLimit"])
 def test_missing_top_level_key_is_named(paths: ProjectPaths, key: str) -> None:
     values = stack_values(paths)
     del values[key]
@@ -108,3 +108,85 @@ def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_stack_config("qa", stack_file)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"periodSeconds": 30}, "rateLimit.periodSeconds"),
+        ({"periodSeconds": True}, "rateLimit.periodSeconds"),
+        ({"requests": 0}, "rateLimit.requests"),
+        ({"requests": "many"}, "rateLimit.requests"),
+    ],
+)
+def test_rate_limit_must_fit_the_binding(paths: ProjectPaths, change: dict[str, Any], key: str) -> None:
+    values = stack_values(paths)
+    values["rateLimit"] = {**values["rateLimit"], **change}
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        parse_stack_config("staging", values)
+
+
+def test_log_user_code_is_off_unless_asked_and_must_be_a_boolean(paths: ProjectPaths) -> None:
+    values = stack_values(paths)
+    assert parse_stack_config("staging", values).log_user_code is False
+    values["logUserCode"] = "yes"
+    with pytest.raises(ConfigError, match="logUserCode"):
+        parse_stack_config("staging", values)
+
+
+def test_deploy_settings_default_and_per_stack(paths: ProjectPaths) -> None:
+    staging = load_stack_config("staging", paths.stack_file("staging")).cloudflare
+    production = load_stack_config("production", paths.stack_file("production")).cloudflare
+    assert staging.account_id is None
+    assert staging.plan == "paid"
+    assert staging.workers_dev is True
+    assert staging.usage_rollup_cron != production.usage_rollup_cron
+    assert production.rollout.percentage == 100
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"accountId": "not-hex"}, "code-execution:accountId"),
+        ({"plan": "enterprise"}, "code-execution:plan"),
+        ({"workersDev": "yes"}, "code-execution:workersDev"),
+        ({"routes": ["api.example.com/*"]}, "code-execution:zoneId"),
+        ({"routes": ["https://api.example.com/*"], "zoneId": "f" * 32}, "code-execution:routes"),
+        ({"customDomain": "Not A Host"}, "code-execution:customDomain"),
+        ({"workersDev": False}, "code-execution:workersDev"),
+        ({"usageRollupCron": "every hour"}, "code-execution:usageRollupCron"),
+        ({"rollout": {"percentage": 0}}, "code-execution:rollout.percentage"),
+        ({"rollout": {"percentage": 10}}, "code-execution:rollout.stableVersionId"),
+        ({"rollout": {"rollbackTo": "v1"}}, "code-execution:rollout.rollbackTo"),
+        ({"rollout": {"canary": 1}}, "code-execution:rollout.canary"),
+    ],
+)
+def test_bad_deploy_settings_name_their_key(paths: ProjectPaths, change: dict[str, Any], key: str) -> None:
+    values = {**stack_values(paths), **change}
+    with pytest.raises(ConfigError) as raised:
+        parse_stack_config("staging", values)
+    assert raised.value.key == key
+
+
+def test_reachable_by_custom_domain_alone(paths: ProjectPaths) -> None:
+    values = {
+        **stack_values(paths),
+        "workersDev": False,
+        "customDomain": "run.example.com",
+        "zoneId": "f" * 32,
+    }
+    cloudflare = parse_stack_config("staging", values).cloudflare
+    assert cloudflare.custom_domain == "run.example.com"
+    assert cloudflare.workers_dev is False
+
+
+def test_values_as_pulumi_config_set_stores_them(paths: ProjectPaths) -> None:
+    values = {
+        **stack_values(paths),
+        "workersDev": "false",
+        "customDomain": "run.example.com",
+        "rollout": {"percentage": "25", "stableVersionId": "11111111-2222-4333-8444-555555555555"},
+    }
+    cloudflare = parse_stack_config("staging", values).cloudflare
+    assert cloudflare.workers_dev is False
+    assert cloudflare.rollout.percentage == 25

@@ -43,7 +43,6 @@ def test_usage_is_optional_and_then_free_and_recorded(paths: ProjectPaths) -> No
         ("pricePerExecutionMicros", -1, "whole number"),
         ("pricePerMillionFuelMicros", "100", "whole number"),
         ("freeAllowanceMicros", True, "whole number"),
-        ("rollupCron", "every minute", "cron"),
         ("priceInDollars", 1, "is not a setting"),
     ],
 )
@@ -93,4 +92,4 @@ def test_generated_module_and_wrangler_carry_usage(
     assert match is not None
     assert json.loads(match.group(1)) == staging_config.usage.for_worker()
     wrangler = tomllib.loads((paths.build_dir("staging") / "wrangler.toml").read_text())
-    assert wrangler["triggers"]["crons"] == [staging_config.usage.rollup_cron]
+    assert wrangler["triggers"]["crons"] == [staging_config.cloudflare.usage_rollup_cron]

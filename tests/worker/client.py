@@ -27,7 +27,8 @@ class Reply:
 class WorkerClient:
     base_url: str
     api_key: str
-    default_headers: dict[str, str] = field(default_factory=dict)
+    # Every line the server has printed so far (its structured logs among them).
+    server_output: list[str] = field(default_factory=list)
 
     def request(
         self,

@@ -308,3 +308,21 @@ def test_with_recording_off_nothing_is_stored_but_the_cost_is_shown(unrecorded_w
     time.sleep(1)
     roll_up(unrecorded_worker)
     assert usage_of(unrecorded_worker, "capped")["totals"]["requests"] == 0
+
+
+def test_a_client_key_reads_only_its_own_usage_and_no_statement(usage_worker: WorkerClient) -> None:
+    created = usage_worker.post_json("/v1/admin/clients", {"clientId": "keyed"})
+    assert created.status == 201, created.body
+    key = created.body["key"]["key"]
+    ran = usage_worker.post_json("/v1/execute", {"code": "return 1;", "language": "javascript"}, api_key=key)
+    assert ran.status == 200
+    wait_for_events(usage_worker, "keyed", 1)
+    own = usage_worker.get(f"/v1/usage?period={current_period()}", api_key=key)
+    assert own.status == 200
+    assert (own.body["clientId"], own.body["totals"]["requests"]) == ("keyed", 1)
+    named = usage_worker.get("/v1/usage?clientId=keyed", api_key=key)
+    assert (named.status, named.body["clientId"]) == (200, "keyed")
+    other = usage_worker.get("/v1/usage?clientId=reader", api_key=key)
+    assert (other.status, other.error_code) == (403, "client_mismatch")
+    statement = usage_worker.get("/v1/usage/statement", api_key=key)
+    assert (statement.status, statement.error_code) == (403, "admin_only")

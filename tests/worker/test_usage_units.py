@@ -48,6 +48,7 @@ def units(paths: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "stack": STACK,
         "compatibilityDate": "2026-04-20",
         "kvNamespaces": ["KV"],
+        "rateLimits": [],
         "modules": [{"type": "ESModule", "path": path} for path in ("worker.js", *MODULES)],
     }
     (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

@@ -32,7 +32,6 @@
   const stringSlice = String.prototype.slice;
   const arrayJoin = Array.prototype.join;
   const arrayMap = Array.prototype.map;
-  const arrayPush = Array.prototype.push;
   const symbolToString = Symbol.prototype.toString;
   const bigintToString = BigInt.prototype.toString;
   const isView = ArrayBuffer.isView;
@@ -43,8 +42,9 @@
   // How deep the result walk goes before it stops descending.
   const MAX_RESULT_DEPTH = 256;
   // Frames in QuickJS stacks: "    at name (<input>:line:col)". User code is evaluated
-  // through indirect eval, so its frames carry the "<input>" file name; the prelude's
-  // own frames carry names starting with "sandbox_", which are dropped.
+  // through indirect eval, so its frames carry the "<input>" file name, as the prelude's
+  // do (the Python binding names every script so). Every function of the prelude is
+  // therefore named "sandbox_…", and frames of that name are dropped.
   const GUEST_FILE = "<input>";
   const PUBLIC_FILE = "main.js";
   const MAX_FRAMES = 10;
@@ -54,7 +54,34 @@
   const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
   const MEMORY_MESSAGES = ["out of memory", "string too long", "invalid array length"];
 
-  function utf8Length(text) {
+  // Appends without [[Set]], so a setter planted on Array.prototype cannot intercept it.
+  function sandbox_append(array, value) {
+    defineProperty(array, array.length, { value, writable: true, enumerable: true, configurable: true });
+  }
+
+  // JSON for the trees the prelude builds itself (null, booleans, finite numbers, strings,
+  // arrays, plain objects). Unlike JSON.stringify it never looks up toJSON, so a user who
+  // plants Object.prototype.toJSON cannot change what the host receives.
+  function sandbox_encode(value) {
+    if (value === null) return "null";
+    switch (typeof value) {
+      case "boolean": return value ? "true" : "false";
+      case "number": return value === value && value !== Infinity && value !== -Infinity ? "" + value : "null";
+      case "string": return stringify(value);
+    }
+    let text;
+    if (isArray(value)) {
+      text = "[";
+      for (let i = 0; i < value.length; i++) text += (i ? "," : "") + sandbox_encode(value[i]);
+      return text + "]";
+    }
+    const keys = ownKeys(value);
+    text = "{";
+    for (let i = 0; i < keys.length; i++) text += (i ? "," : "") + stringify(keys[i]) + ":" + sandbox_encode(value[keys[i]]);
+    return text + "}";
+  }
+
+  function sandbox_utf8Length(text) {
     let bytes = 0;
     for (let i = 0; i < text.length; i++) {
       const unit = text.charCodeAt(i);
@@ -76,76 +103,76 @@
   function sandbox_toJsonSafe(value, byteBudget) {
     const ancestors = [];
     let bytes = 0;
-    function charge(n) {
+    function sandbox_charge(n) {
       bytes += n;
       if (bytes > byteBudget) throw new OutputTooLarge(byteBudget);
     }
-    function walk(item, depth) {
+    function sandbox_walk(item, depth) {
       switch (typeof item) {
-        case "undefined": charge(4); return null;
-        case "boolean": charge(5); return item;
-        case "string": charge(item.length + 2); return item;
+        case "undefined": sandbox_charge(4); return null;
+        case "boolean": sandbox_charge(5); return item;
+        case "string": sandbox_charge(item.length + 2); return item;
         case "number":
-          if (item !== item) { charge(5); return "NaN"; }
-          if (item === Infinity) { charge(10); return "Infinity"; }
-          if (item === -Infinity) { charge(11); return "-Infinity"; }
-          if (item === 0) { charge(1); return 0; }
-          charge(String(item).length);
+          if (item !== item) { sandbox_charge(5); return "NaN"; }
+          if (item === Infinity) { sandbox_charge(10); return "Infinity"; }
+          if (item === -Infinity) { sandbox_charge(11); return "-Infinity"; }
+          if (item === 0) { sandbox_charge(1); return 0; }
+          sandbox_charge(String(item).length);
           return item;
         case "bigint": {
           const digits = apply(bigintToString, item, []);
-          charge(digits.length + 2);
+          sandbox_charge(digits.length + 2);
           return digits;
         }
         case "symbol": {
           const text = apply(symbolToString, item, []);
-          charge(text.length + 2);
+          sandbox_charge(text.length + 2);
           return text;
         }
         case "function": {
           const text = "[Function: " + (typeof item.name === "string" && item.name ? item.name : "anonymous") + "]";
-          charge(text.length + 2);
+          sandbox_charge(text.length + 2);
           return text;
         }
       }
-      if (item === null) { charge(4); return null; }
+      if (item === null) { sandbox_charge(4); return null; }
       for (let i = 0; i < ancestors.length; i++) {
-        if (ancestors[i] === item) { charge(12); return "[Circular]"; }
+        if (ancestors[i] === item) { sandbox_charge(12); return "[Circular]"; }
       }
-      if (depth >= MAX_RESULT_DEPTH) { charge(12); return "[Too deep]"; }
+      if (depth >= MAX_RESULT_DEPTH) { sandbox_charge(12); return "[Too deep]"; }
       const tag = apply(objectToString, item, []);
       if (tag === "[object Date]") {
         const time = apply(dateGetTime, item, []);
-        charge(26);
+        sandbox_charge(26);
         return time === time ? apply(dateToIso, item, []) : null;
       }
       if (tag === "[object RegExp]") {
         const text = apply(regexpToString, item, []);
-        charge(text.length + 2);
+        sandbox_charge(text.length + 2);
         return text;
       }
       if (tag === "[object Error]") {
-        return walk({ name: String(item.name), message: String(item.message) }, depth);
+        return sandbox_walk({ name: String(item.name), message: String(item.message) }, depth);
       }
       if (typeof item.toJSON === "function") {
-        return walk(item.toJSON(), depth + 1);
+        return sandbox_walk(item.toJSON(), depth + 1);
       }
-      ancestors[ancestors.length] = item;
+      sandbox_append(ancestors, item);
       try {
-        charge(2);
+        sandbox_charge(2);
         if (tag === "[object Map]") {
           const out = [];
           for (const entry of apply(mapEntries, item, [])) {
-            out[out.length] = walk(entry, depth + 1);
-            charge(1);
+            sandbox_append(out, sandbox_walk(entry, depth + 1));
+            sandbox_charge(1);
           }
           return out;
         }
         if (tag === "[object Set]") {
           const out = [];
           for (const entry of apply(setValues, item, [])) {
-            out[out.length] = walk(entry, depth + 1);
-            charge(1);
+            sandbox_append(out, sandbox_walk(entry, depth + 1));
+            sandbox_charge(1);
           }
           return out;
         }
@@ -153,13 +180,13 @@
           const source = isArray(item) ? item : ArrayFrom(/** @type {any} */ (item));
           const out = [];
           for (let i = 0; i < source.length; i++) {
-            out[i] = walk(source[i], depth + 1);
-            charge(1);
+            sandbox_append(out, sandbox_walk(source[i], depth + 1));
+            sandbox_charge(1);
           }
           return out;
         }
         if (tag === "[object Number]" || tag === "[object String]" || tag === "[object Boolean]") {
-          return walk(item.valueOf(), depth);
+          return sandbox_walk(item.valueOf(), depth);
         }
         const out = {};
         const keys = ownKeys(item);
@@ -167,15 +194,15 @@
           const key = keys[i];
           const child = item[key];
           if (child === undefined || typeof child === "function" || typeof child === "symbol") continue;
-          charge(key.length + 4);
-          defineProperty(out, key, { value: walk(child, depth + 1), enumerable: true, writable: true, configurable: true });
+          sandbox_charge(key.length + 4);
+          defineProperty(out, key, { value: sandbox_walk(child, depth + 1), enumerable: true, writable: true, configurable: true });
         }
         return out;
       } finally {
         ancestors.length -= 1;
       }
     }
-    return walk(value, 0);
+    return sandbox_walk(value, 0);
   }
 
   // Keeps the user's frames, numbered as the user wrote them, and at most MAX_FRAMES.
@@ -193,9 +220,9 @@
       let numberEnd = numberStart;
       while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
       const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - WRAPPER_LINES;
-      frames[frames.length] = apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]);
+      sandbox_append(frames, apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]));
     }
-    if (omitted > 0) frames[frames.length] = "    ... " + omitted + " more frames";
+    if (omitted > 0) sandbox_append(frames, "    ... " + omitted + " more frames");
     return apply(arrayJoin, frames, ["\n"]);
   }
 
@@ -233,36 +260,36 @@
   function sandbox_makeConsole(settings, logs) {
     let bytesUsed = 0;
     let dropped = 0;
-    function format(arg) {
+    function sandbox_format(arg) {
       if (typeof arg === "string") return arg;
       try {
-        return stringify(sandbox_toJsonSafe(arg, settings.maxLogBytes));
+        return sandbox_encode(sandbox_toJsonSafe(arg, settings.maxLogBytes));
       } catch (_) {
         return "[Unprintable]";
       }
     }
-    function record(level, args) {
+    function sandbox_record(level, args) {
       if (logs.length >= settings.maxLogLines || bytesUsed >= settings.maxLogBytes) {
         dropped += 1;
         return;
       }
-      let message = apply(arrayJoin, apply(arrayMap, ArrayFrom(args), [format]), [" "]);
-      let size = utf8Length(message);
+      let message = apply(arrayJoin, apply(arrayMap, ArrayFrom(args), [sandbox_format]), [" "]);
+      let size = sandbox_utf8Length(message);
       if (bytesUsed + size > settings.maxLogBytes) {
         message = apply(stringSlice, message, [0, settings.maxLogBytes - bytesUsed]);
-        size = utf8Length(message);
+        size = sandbox_utf8Length(message);
         dropped += 1;
       }
       bytesUsed += size;
-      apply(arrayPush, logs, [{ level, message }]);
+      sandbox_append(logs, { level, message });
     }
     const shim = {};
     const levels = ["log", "info", "warn", "error", "debug"];
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i];
-      shim[level] = function () { record(level, arguments); };
+      shim[level] = function sandbox_console() { sandbox_record(level, arguments); };
     }
-    return { shim: freeze(shim), stats: () => ({ bytes: bytesUsed, dropped }) };
+    return { shim: freeze(shim), stats: function sandbox_stats() { return { bytes: bytesUsed, dropped }; } };
   }
 
   return function sandbox_prepare(settingsJson) {
@@ -301,7 +328,7 @@
       } else {
         try {
           const safe = sandbox_toJsonSafe(outcome.value, settings.maxResultBytes);
-          const resultBytes = utf8Length(stringify(safe));
+          const resultBytes = sandbox_utf8Length(sandbox_encode(safe));
           if (resultBytes > settings.maxResultBytes) throw new OutputTooLarge(settings.maxResultBytes);
           envelope.result = safe;
           envelope.resultBytes = resultBytes;
@@ -315,7 +342,7 @@
           }
         }
       }
-      return stringify(envelope);
+      return sandbox_encode(envelope);
     }
 
     return function sandbox_step(action, code, inputJson) {

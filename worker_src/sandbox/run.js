@@ -273,6 +273,11 @@ function judgeEscape(dumped, outOfFuel, ranOutOfMemory) {
  * @returns {RunOutcome}
  */
 function fromEnvelope(envelope, ranOutOfMemory) {
+  if (!isWellFormed(envelope)) {
+    const outcome = limitOutcome("error", undefined);
+    outcome.internalDetail = "the prelude returned a malformed envelope";
+    return outcome;
+  }
   let status = envelope.status;
   let error = envelope.error ? { name: envelope.error.name, message: envelope.error.message, stack: envelope.error.stack } : null;
   // A `throw null` while the engine was refusing memory is the allocator, not the user.
@@ -289,6 +294,27 @@ function fromEnvelope(envelope, ranOutOfMemory) {
     usage: { fuel: 0, memoryBytes: 0, outputBytes: envelope.resultBytes + envelope.logStats.bytes, wallMs: 0 },
     internalDetail: undefined,
   };
+}
+
+const STATUSES = new Set(["ok", "error", "timeout", "memory_limit", "stack_overflow", "output_limit"]);
+
+/**
+ * Defence in depth: the envelope comes out of the sandbox, so check its shape before
+ * anything of it reaches a response.
+ * @param {any} envelope
+ */
+function isWellFormed(envelope) {
+  return (
+    envelope !== null &&
+    typeof envelope === "object" &&
+    STATUSES.has(envelope.status) &&
+    Array.isArray(envelope.logs) &&
+    envelope.logs.every((/** @type {any} */ entry) => typeof entry?.level === "string" && typeof entry?.message === "string") &&
+    Number.isInteger(envelope.logStats?.dropped) &&
+    Number.isInteger(envelope.logStats?.bytes) &&
+    Number.isInteger(envelope.resultBytes) &&
+    (envelope.error === null || (typeof envelope.error?.name === "string" && typeof envelope.error?.message === "string" && typeof envelope.error?.stack === "string"))
+  );
 }
 
 /**

@@ -2,8 +2,8 @@
 // or CSV, admin only). A closed period is read from its frozen roll-up; an open one is
 // added up from its events at the time of the request.
 import { USAGE } from "stack-config";
-import { authenticate } from "../auth.js";
-import { ServiceError, invalidField } from "../errors.js";
+import { actingClient, authenticate, requireAdmin } from "../auth.js";
+import { invalidField } from "../errors.js";
 import { jsonResponse } from "../http.js";
 import { totalKey } from "./events.js";
 import { isPeriod, periodBounds, periodOf } from "./period.js";
@@ -16,12 +16,6 @@ const CSV_COLUMNS = [
   "clientId", "requests", "fuel", "wallMs", "codeBytes", "outputBytes", "peakMemoryBytes",
   "executionMicros", "fuelMicros", "grossMicros", "freeAllowanceMicros", "dueMicros", "currency",
 ];
-
-/**
- * Today the only principal is the admin; per-client keys resolve to
- * {kind: "client", clientId}, which may read its own usage only.
- * @typedef {{kind: "admin"} | {kind: "client", clientId: string}} Reader
- */
 
 /** @param {URL} url */
 function requestedPeriod(url) {
@@ -71,21 +65,14 @@ async function periodTotals(kv, period, state, clientId) {
 
 /** @type {import("../router.js").Handler} */
 export async function handleUsage(request, env, _ctx, requestId) {
-  const reader = /** @type {Reader} */ (await authenticate(request, env));
+  const principal = await authenticate(request, env);
   const url = new URL(request.url);
   const period = requestedPeriod(url);
-  const asked = url.searchParams.get("clientId");
-  if (asked !== null && !CLIENT_ID_PATTERN.test(asked)) throw invalidField('"clientId" is not a valid client id', "clientId");
-  let clientId;
-  if (reader.kind === "client") {
-    if (asked !== null && asked !== reader.clientId) {
-      throw new ServiceError(403, "forbidden", "a client key can read only its own usage");
-    }
-    clientId = reader.clientId;
-  } else {
-    if (asked === null) throw new ServiceError(422, "missing_field", 'the admin key must name a client with "?clientId="; /v1/usage/statement lists every client', { field: "clientId" });
-    clientId = asked;
-  }
+  const asked = url.searchParams.get("clientId") ?? undefined;
+  if (asked !== undefined && !CLIENT_ID_PATTERN.test(asked)) throw invalidField('"clientId" is not a valid client id', "clientId");
+  // A client key reads its own usage only (naming another is a 403); the admin key
+  // names the client with ?clientId= (the statement lists them all).
+  const clientId = actingClient(principal, asked);
   const kv = env.USAGE_TRACKING;
   const state = await readPeriodState(kv, period);
   const totals = (await periodTotals(kv, period, state, clientId)).get(clientId) ?? emptyTotals();
@@ -94,8 +81,7 @@ export async function handleUsage(request, env, _ctx, requestId) {
 
 /** @type {import("../router.js").Handler} */
 export async function handleStatement(request, env, _ctx, requestId) {
-  const reader = /** @type {Reader} */ (await authenticate(request, env));
-  if (reader.kind !== "admin") throw new ServiceError(403, "forbidden", "the statement of all clients needs the admin key");
+  requireAdmin(await authenticate(request, env));
   const url = new URL(request.url);
   const period = requestedPeriod(url);
   const format = url.searchParams.get("format") ?? "json";

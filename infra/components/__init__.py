@@ -1,0 +1,1 @@
+"""Pulumi components, one per concern; `infra/program.py` wires them together."""
