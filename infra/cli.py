@@ -18,6 +18,7 @@ from infra.keys import create_key, list_keys, revoke_key
 from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
 from infra.service_client import URL_VARIABLE, ServiceClient, service_client
+from infra.usage_cli import add_usage_command
 
 DEFAULT_STACK = "staging"
 DEFAULT_PORT = 8787
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _stack_option(check)
     check.set_defaults(run=_check)
+    add_usage_command(commands)
     return parser
 
 
