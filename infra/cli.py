@@ -13,10 +13,12 @@ from infra.devserver import ServerOptions, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 from infra.doctor import config_finding, diagnose
 from infra.errors import ConfigError, InfraError
+from infra.harness import format_report, run_check
 from infra.keys import create_key, list_keys, revoke_key
 from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
 from infra.service_client import URL_VARIABLE, ServiceClient, service_client
+from infra.usage_cli import add_usage_command
 
 DEFAULT_STACK = "staging"
 DEFAULT_PORT = 8787
@@ -84,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     _stack_option(kv_ids)
     kv_ids.set_defaults(run=_kv_ids)
+    check = commands.add_parser(
+        "check",
+        help="run the behaviour corpus (tests/cases/) with a stack's limits on the local QuickJS harness",
+    )
+    _stack_option(check)
+    check.set_defaults(run=_check)
+    add_usage_command(commands)
     return parser
 
 
@@ -160,6 +169,14 @@ def _kv_ids(args: argparse.Namespace, paths: ProjectPaths) -> int:
     print(f"Recorded the deployed KV namespace ids in {written.relative_to(paths.root)}")
     build_stack(config, paths, report=lambda line: print(f"  {line}"))
     return 0
+
+
+def _check(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    config = _load(args, paths)
+    print(f"Checking stack {config.stack}: the behaviour corpus on the QuickJS harness", flush=True)
+    report = run_check(config, paths)
+    print(format_report(report))
+    return 0 if report.passed else 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import yaml
 
 from infra.errors import ConfigError
 from infra.paths import PROJECT_NAME
+from infra.usage_config import UsageConfig, parse_usage
 
 # The engine's wasm module cannot start with less than 16 MiB; the heap needs room above.
 MIN_MEMORY_MIB = 24
@@ -136,6 +137,7 @@ class StackConfig:
     # Debug only: log each request's code and input (never on by default).
     log_user_code: bool = False
     cloudflare: Cloudflare = field(default_factory=Cloudflare)
+    usage: UsageConfig = field(default_factory=UsageConfig)
 
 
 def key_name(key: str) -> str:
@@ -181,6 +183,7 @@ def parse_stack_config(stack: str, values: Mapping[str, Any]) -> StackConfig:
         rate_limit=_rate_limit(_require(values, "rateLimit")),
         log_user_code=log_user_code,
         cloudflare=_cloudflare(values),
+        usage=parse_usage(values.get("usage"), key_name),
     )
 
 

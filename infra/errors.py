@@ -21,3 +21,11 @@ class BuildError(InfraError):
 
 class ToolMissingError(InfraError):
     """A tool the project installs (node packages, the venv) is not there yet."""
+
+
+class CorpusError(InfraError):
+    """A behaviour-case file is malformed; names the file and the case."""
+
+
+class HarnessError(InfraError):
+    """The local QuickJS harness could not run (engine or prelude missing or broken)."""

@@ -33,7 +33,7 @@ from infra.paths import ProjectPaths
 
 API_KEY_CONFIG = "apiKey"
 TEXT_KEYS = ("workerName", "compatibilityDate", *DEPLOY_TEXT_KEYS)
-OBJECT_KEYS = ("limits", "rateLimit", "logUserCode", *DEPLOY_OBJECT_KEYS)
+OBJECT_KEYS = ("limits", "rateLimit", "logUserCode", "usage", *DEPLOY_OBJECT_KEYS)
 
 
 class CheckReport(Protocol):

@@ -82,6 +82,7 @@ def render_stack(
             "limit": config.rate_limit.requests,
             "periodSeconds": config.rate_limit.period_seconds,
         },
+        "usage": config.usage.for_worker(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

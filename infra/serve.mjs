@@ -34,6 +34,9 @@ const miniflare = new Miniflare({
   })),
   compatibilityDate: manifest.compatibilityDate,
   kvNamespaces: manifest.kvNamespaces,
+  // Lets tests and `codeexec dev` run the cron handler (the usage roll-up) on demand:
+  // GET /cdn-cgi/handler/scheduled?cron=...&time=<epoch ms>.
+  unsafeTriggerHandlers: true,
   ratelimits: Object.fromEntries(
     manifest.rateLimits.map((/** @type {{name: string, limit: number, periodSeconds: number}} */ binding) => [
       binding.name,

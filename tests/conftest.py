@@ -71,9 +71,16 @@ def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str
 def serving(paths: ProjectPaths, config: StackConfig, state_dir: Path) -> Iterator[WorkerClient]:
     """Builds a stack and serves it on workerd (Miniflare) on a free port with its own KV."""
     build_stack(config, paths)
+    with running_worker(paths, config.stack, state_dir) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def running_worker(paths: ProjectPaths, stack: str, state_dir: Path) -> Iterator[WorkerClient]:
+    """Serves an existing build/<stack>/ on workerd (Miniflare) until the block ends."""
     api_key = secrets.token_urlsafe(24)
     options = ServerOptions(
-        build_dir=paths.build_dir(config.stack),
+        build_dir=paths.build_dir(stack),
         state_dir=state_dir,
         api_key=api_key,
         port=free_port(),

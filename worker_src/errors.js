@@ -6,7 +6,8 @@ export class ServiceError extends Error {
    * @param {number} status
    * @param {string} code
    * @param {string} message public, safe to send
-   * @param {{field?: string, detail?: string, headers?: Record<string, string>}} [extra]
+   * @param {{field?: string, detail?: string, details?: Record<string, unknown>, headers?: Record<string, string>}} [extra]
+   *   `details` are public and structured (sent as error.details); `detail` is for the logs
    */
   constructor(status, code, message, extra = {}) {
     super(message);
@@ -15,6 +16,7 @@ export class ServiceError extends Error {
     this.code = code;
     this.field = extra.field;
     this.detail = extra.detail;
+    this.details = extra.details;
     this.headers = extra.headers ?? {};
   }
 }

@@ -1,11 +1,13 @@
 // POST / and POST /v1/execute: authenticate, validate, limit, run, meter, answer.
-import { LIMITS, STACK } from "stack-config";
+import { LIMITS, STACK, USAGE } from "stack-config";
 import { actingClient, authenticate } from "./auth.js";
 import { jsonResponse, readBoundedText, requireJsonContentType } from "./http.js";
 import { logEvent } from "./log.js";
 import { recordExecution } from "./meter.js";
 import { enforceRateLimit } from "./ratelimit.js";
 import { runInSandbox } from "./sandbox/run.js";
+import { admitExecution } from "./usage/admission.js";
+import { priceExecution } from "./usage/pricing.js";
 import { parseExecuteRequest } from "./validate.js";
 
 /** @type {import("./router.js").Handler} */
@@ -16,6 +18,10 @@ export async function handleExecute(request, env, ctx, requestId) {
   const program = parseExecuteRequest(body, LIMITS);
   const clientId = actingClient(principal, program.clientId);
   await enforceRateLimit(env, clientId);
+  const admission = await admitExecution(request, env, clientId, body);
+  if (admission.storedAnswer !== undefined) {
+    return jsonResponse(200, admission.storedAnswer, requestId, { "idempotent-replayed": "true" });
+  }
 
   const outcome = await runInSandbox(
     { code: program.code, input: program.input },
@@ -31,28 +37,30 @@ export async function handleExecute(request, env, ctx, requestId) {
   if (STACK.logUserCode) {
     logEvent("info", "user_code", { requestId, clientId, code: program.code, input: program.input });
   }
+  const codeBytes = new TextEncoder().encode(program.code).byteLength;
+  const cost = priceExecution(outcome.usage.fuel, USAGE);
+  const answer = {
+    requestId,
+    status: outcome.status,
+    result: outcome.result,
+    error: outcome.error,
+    logs: outcome.logs,
+    logsDropped: outcome.logsDropped,
+    usage: { ...outcome.usage, codeBytes, status: outcome.status, cost },
+  };
   recordExecution(
     {
       requestId,
+      eventId: admission.eventId ?? requestId,
       clientId,
       status: outcome.status,
-      codeBytes: new TextEncoder().encode(program.code).byteLength,
+      codeBytes,
       usage: outcome.usage,
+      cost,
+      answer: admission.idempotency && { ...admission.idempotency, body: answer },
     },
     ctx,
     env,
   );
-  return jsonResponse(
-    200,
-    {
-      requestId,
-      status: outcome.status,
-      result: outcome.result,
-      error: outcome.error,
-      logs: outcome.logs,
-      logsDropped: outcome.logsDropped,
-      usage: outcome.usage,
-    },
-    requestId,
-  );
+  return jsonResponse(200, answer, requestId);
 }

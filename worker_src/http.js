@@ -28,6 +28,7 @@ export function errorResponse(error, requestId) {
   /** @type {Record<string, unknown>} */
   const body = { code: error.code, message: error.message, requestId };
   if (error.field !== undefined) body.field = error.field;
+  if (error.details !== undefined) body.details = error.details;
   return jsonResponse(error.status, { error: body }, requestId, error.headers);
 }
 

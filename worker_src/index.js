@@ -5,6 +5,7 @@ import { ServiceError } from "./errors.js";
 import { errorResponse } from "./http.js";
 import { logEvent } from "./log.js";
 import { route } from "./router.js";
+import { rollUp } from "./usage/rollup.js";
 
 export default {
   /**
@@ -24,6 +25,20 @@ export default {
       durationMs: Date.now() - startedAt,
     });
     return response;
+  },
+
+  /**
+   * The cron trigger: rolls usage events up into per-client period totals.
+   * @param {{scheduledTime: number, cron: string}} controller
+   * @param {any} env
+   */
+  async scheduled(controller, env) {
+    try {
+      await rollUp(env.USAGE_TRACKING, controller.scheduledTime);
+    } catch (error) {
+      logEvent("error", "usage_rollup_failed", { cron: controller.cron, detail: String(error), stack: error instanceof Error ? error.stack : undefined });
+      throw error;
+    }
   },
 };
 

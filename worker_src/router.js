@@ -11,6 +11,7 @@ import { ServiceError } from "./errors.js";
 import { handleExecute } from "./execute.js";
 import { handleHealth } from "./health.js";
 import { handleOpenApi } from "./openapi.js";
+import { handleStatement, handleUsage } from "./usage/handlers.js";
 
 /**
  * @typedef {(request: Request, env: any, ctx: ExecutionContext, requestId: string, params: Record<string, string>) => Promise<Response>} Handler
@@ -26,6 +27,8 @@ const ROUTES = {
   "/v1/admin/clients": { GET: handleListClients, POST: handleCreateClient },
   "/v1/admin/clients/:clientId/keys": { GET: handleListKeys, POST: handleIssueKey },
   "/v1/admin/keys/:keyId": { DELETE: handleRevokeKey },
+  "/v1/usage": { GET: handleUsage },
+  "/v1/usage/statement": { GET: handleStatement },
 };
 
 const COMPILED = Object.entries(ROUTES).map(([pattern, methods]) => ({

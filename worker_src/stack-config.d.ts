@@ -17,4 +17,14 @@ export declare const LIMITS: Readonly<{
   maxLogBytes: number;
   maxResultBytes: number;
 }>;
+/** A client's monthly caps; null means no cap. Money in micro-units of `currency`. */
+export type UsageCaps = Readonly<{ requestsPerMonth: number | null; spendPerMonthMicros: number | null }>;
+export declare const USAGE: Readonly<{
+  record: boolean;
+  currency: string;
+  pricePerExecutionMicros: number;
+  pricePerMillionFuelMicros: number;
+  freeAllowanceMicros: number;
+  quota: Readonly<{ default: UsageCaps; clients: Readonly<Record<string, UsageCaps>> }>;
+}>;
 export declare const RATE_LIMIT: Readonly<{ binding: string; limit: number; periodSeconds: number }>;

@@ -57,3 +57,15 @@ class WorkerClient:
     def execute(self, code: str, **extra: Any) -> Reply:
         payload = {"code": code, "language": "javascript", "clientId": "test-client", **extra}
         return self.post_json("/v1/execute", payload)
+
+    def get(self, path: str, api_key: str | None = None) -> Reply:
+        return self.request("GET", path, headers={"Authorization": f"Bearer {api_key or self.api_key}"})
+
+    def get_text(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+        """A GET whose answer is not JSON (CSV, Miniflare's trigger endpoints)."""
+        request = urllib.request.Request(self.base_url + path, headers=headers or {})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()

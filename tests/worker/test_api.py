@@ -30,7 +30,15 @@ def test_v1_execute_answers_like_the_historical_path(worker: WorkerClient) -> No
     assert reply.status == 200
     assert reply.body["result"] == 30
     assert set(reply.body) == {"requestId", "status", "result", "error", "logs", "logsDropped", "usage"}
-    assert set(reply.body["usage"]) == {"fuel", "memoryBytes", "outputBytes", "wallMs"}
+    assert set(reply.body["usage"]) == {
+        "fuel",
+        "memoryBytes",
+        "outputBytes",
+        "wallMs",
+        "codeBytes",
+        "status",
+        "cost",
+    }
     assert reply.body["usage"]["memoryBytes"] > 0
 
 

@@ -1,46 +1,16 @@
-"""Hostile programs (tests/cases/hostile.yaml) on workerd: each ends in a well-formed
-answer inside its budget, and other clients keep being served meanwhile."""
+"""Hostile programs on workerd beyond the corpus (tests/cases/hostile.yaml runs with the
+rest of it): other clients keep being served while attacks run, and the largest code
+the stack allows runs."""
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
-
-CASES_FILE = Path(__file__).parents[1] / "cases" / "hostile.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text())["cases"]
-# Host-only names that must never appear in an answer.
-HOST_MARKERS = ("workerd", "miniflare", "node_modules", "worker.js", "sandbox/run.js", "QuickJSContext")
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_hostile_case(
-    worker: WorkerClient, case: dict[str, Any], staging_config_limits: dict[str, int]
-) -> None:
-    reply = worker.execute(case["code"], clientId="hostile")
-    assert reply.status == 200, reply.body
-    expect = case["expect"]
-    assert reply.body["status"] == expect["status"], reply.body
-    if "result" in expect:
-        assert reply.body["result"] == expect["result"]
-    if "errorName" in expect:
-        assert reply.body["error"]["name"] == expect["errorName"]
-    if "errorMessage" in expect:
-        assert reply.body["error"]["message"] == expect["errorMessage"]
-    if "logs" in expect:
-        assert reply.body["logs"] == expect["logs"]
-    assert reply.body["usage"]["fuel"] <= staging_config_limits["fuel"]
-    text = json.dumps(reply.body)
-    for marker in HOST_MARKERS:
-        assert marker not in text
 
 
 def test_other_clients_are_served_while_hostile_programs_run(worker: WorkerClient) -> None:

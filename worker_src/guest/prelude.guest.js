@@ -38,6 +38,12 @@
   const ArrayFrom = Array.from;
   const defineProperty = Object.defineProperty;
   const freeze = Object.freeze;
+  const setPrototypeOf = Object.setPrototypeOf;
+
+  // Everything the prelude builds has no prototype, so nothing the user puts on
+  // Object.prototype or Array.prototype (a toJSON, an index setter) can reach it: the
+  // envelope's JSON is exactly what the prelude decided.
+  function sandbox_plain(value) { return setPrototypeOf(value, null); }
 
   // How deep the result walk goes before it stops descending.
   const MAX_RESULT_DEPTH = 256;
@@ -54,31 +60,41 @@
   const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
   const MEMORY_MESSAGES = ["out of memory", "string too long", "invalid array length"];
 
-  // Appends without [[Set]], so a setter planted on Array.prototype cannot intercept it.
-  function sandbox_append(array, value) {
-    defineProperty(array, array.length, { value, writable: true, enumerable: true, configurable: true });
+  // JSON for the trees the prelude builds itself (null, booleans, finite numbers, strings,
+  // arrays, plain objects). JSON.stringify is kept for primitive strings only: on objects
+  // it looks up toJSON and, in QuickJS, writes to internal arrays through [[Set]], where a
+  // user's index setter on Array.prototype would run.
+  function sandbox_encode(value) {
+    const parts = sandbox_plain([]);
+    sandbox_encodeInto(value, parts);
+    // One join gives a flat string; a chain of += would give a rope, which the Python
+    // binding cannot read back.
+    return apply(arrayJoin, parts, [""]);
   }
 
-  // JSON for the trees the prelude builds itself (null, booleans, finite numbers, strings,
-  // arrays, plain objects). Unlike JSON.stringify it never looks up toJSON, so a user who
-  // plants Object.prototype.toJSON cannot change what the host receives.
-  function sandbox_encode(value) {
-    if (value === null) return "null";
+  function sandbox_encodeInto(value, parts) {
+    if (value === null) { parts[parts.length] = "null"; return; }
     switch (typeof value) {
-      case "boolean": return value ? "true" : "false";
-      case "number": return value === value && value !== Infinity && value !== -Infinity ? "" + value : "null";
-      case "string": return stringify(value);
+      case "boolean": parts[parts.length] = value ? "true" : "false"; return;
+      case "number": parts[parts.length] = value === value && value !== Infinity && value !== -Infinity ? "" + value : "null"; return;
+      case "string": parts[parts.length] = stringify(value); return;
     }
-    let text;
     if (isArray(value)) {
-      text = "[";
-      for (let i = 0; i < value.length; i++) text += (i ? "," : "") + sandbox_encode(value[i]);
-      return text + "]";
+      parts[parts.length] = "[";
+      for (let i = 0; i < value.length; i++) {
+        if (i) parts[parts.length] = ",";
+        sandbox_encodeInto(value[i], parts);
+      }
+      parts[parts.length] = "]";
+      return;
     }
     const keys = ownKeys(value);
-    text = "{";
-    for (let i = 0; i < keys.length; i++) text += (i ? "," : "") + stringify(keys[i]) + ":" + sandbox_encode(value[keys[i]]);
-    return text + "}";
+    parts[parts.length] = "{";
+    for (let i = 0; i < keys.length; i++) {
+      parts[parts.length] = (i ? "," : "") + stringify(keys[i]) + ":";
+      sandbox_encodeInto(value[keys[i]], parts);
+    }
+    parts[parts.length] = "}";
   }
 
   function sandbox_utf8Length(text) {
@@ -101,7 +117,7 @@
   // size as it goes, so an oversized result stops early instead of being built first;
   // the caller measures the exact size of what it finally encodes.
   function sandbox_toJsonSafe(value, byteBudget) {
-    const ancestors = [];
+    const ancestors = sandbox_plain([]);
     let bytes = 0;
     function sandbox_charge(n) {
       bytes += n;
@@ -152,35 +168,35 @@
         return text;
       }
       if (tag === "[object Error]") {
-        return sandbox_walk({ name: String(item.name), message: String(item.message) }, depth);
+        return sandbox_walk(sandbox_plain({ name: String(item.name), message: String(item.message) }), depth);
       }
       if (typeof item.toJSON === "function") {
         return sandbox_walk(item.toJSON(), depth + 1);
       }
-      sandbox_append(ancestors, item);
+      ancestors[ancestors.length] = item;
       try {
         sandbox_charge(2);
         if (tag === "[object Map]") {
-          const out = [];
+          const out = sandbox_plain([]);
           for (const entry of apply(mapEntries, item, [])) {
-            sandbox_append(out, sandbox_walk(entry, depth + 1));
+            out[out.length] = sandbox_walk(entry, depth + 1);
             sandbox_charge(1);
           }
           return out;
         }
         if (tag === "[object Set]") {
-          const out = [];
+          const out = sandbox_plain([]);
           for (const entry of apply(setValues, item, [])) {
-            sandbox_append(out, sandbox_walk(entry, depth + 1));
+            out[out.length] = sandbox_walk(entry, depth + 1);
             sandbox_charge(1);
           }
           return out;
         }
         if (isArray(item) || isView(item)) {
           const source = isArray(item) ? item : ArrayFrom(/** @type {any} */ (item));
-          const out = [];
+          const out = sandbox_plain([]);
           for (let i = 0; i < source.length; i++) {
-            sandbox_append(out, sandbox_walk(source[i], depth + 1));
+            out[i] = sandbox_walk(source[i], depth + 1);
             sandbox_charge(1);
           }
           return out;
@@ -188,7 +204,7 @@
         if (tag === "[object Number]" || tag === "[object String]" || tag === "[object Boolean]") {
           return sandbox_walk(item.valueOf(), depth);
         }
-        const out = {};
+        const out = sandbox_plain({});
         const keys = ownKeys(item);
         for (let i = 0; i < keys.length; i++) {
           const key = keys[i];
@@ -209,7 +225,7 @@
   function sandbox_guestStack(stack) {
     if (typeof stack !== "string") return "";
     const lines = apply(stringSplit, stack, ["\n"]);
-    const frames = [];
+    const frames = sandbox_plain([]);
     let omitted = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
@@ -220,9 +236,14 @@
       let numberEnd = numberStart;
       while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
       const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - WRAPPER_LINES;
-      sandbox_append(frames, apply(stringSlice, line, [0, at]) + PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd]));
+      // quickjs-ng 0.12.1 places some errors (reading a property of null) at the start of
+      // the function, i.e. on the wrapper's line: the position is unknown, so say so.
+      const position = guestLine >= 1
+        ? PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd])
+        : PUBLIC_FILE + (line.charCodeAt(line.length - 1) === 41 ? ")" : "");
+      frames[frames.length] = apply(stringSlice, line, [0, at]) + position;
     }
-    if (omitted > 0) sandbox_append(frames, "    ... " + omitted + " more frames");
+    if (omitted > 0) frames[frames.length] = "    ... " + omitted + " more frames";
     return apply(arrayJoin, frames, ["\n"]);
   }
 
@@ -236,11 +257,11 @@
       try { stack = sandbox_guestStack(thrown.stack); } catch (_) { /* hostile getter */ }
       if (name === "undefined") name = "Error";
       if (message === "undefined") message = "";
-      return { name, message, stack };
+      return sandbox_plain({ name, message, stack });
     }
     let text;
     try { text = String(thrown); } catch (_) { text = typeof thrown; }
-    return { name: "Error", message: "Uncaught " + text, stack: "", thrownValue: thrown === undefined ? "undefined" : text };
+    return sandbox_plain({ name: "Error", message: "Uncaught " + text, stack: "", thrownValue: thrown === undefined ? "undefined" : text });
   }
 
   function sandbox_statusOf(error) {
@@ -281,7 +302,7 @@
         dropped += 1;
       }
       bytesUsed += size;
-      sandbox_append(logs, { level, message });
+      logs[logs.length] = sandbox_plain({ level, message });
     }
     const shim = {};
     const levels = ["log", "info", "warn", "error", "debug"];
@@ -289,16 +310,19 @@
       const level = levels[i];
       shim[level] = function sandbox_console() { sandbox_record(level, arguments); };
     }
-    return { shim: freeze(shim), stats: function sandbox_stats() { return { bytes: bytesUsed, dropped }; } };
+    return { shim: freeze(shim), stats: function sandbox_stats() { return sandbox_plain({ bytes: bytesUsed, dropped }); } };
   }
 
   return function sandbox_prepare(settingsJson) {
     const settings = parseJson(settingsJson);
-    const logs = [];
+    const logs = sandbox_plain([]);
     const guestConsole = sandbox_makeConsole(settings, logs);
     defineProperty(globalThis, "console", { value: guestConsole.shim, writable: true, configurable: true });
     // quickjs-ng adds a clock that user code has no need of (and could time things with).
     delete globalThis.performance;
+    // The native build (the Python harness) has Atomics, the wasm build does not: every
+    // host offers the same globals.
+    delete globalThis.Atomics;
     const outcome = { settled: false, failed: false, value: undefined, thrown: undefined };
 
     function sandbox_run(code, inputJson) {
@@ -318,10 +342,10 @@
     }
 
     function sandbox_finish() {
-      const envelope = { status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 };
+      const envelope = sandbox_plain({ status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 });
       if (!outcome.settled) {
         envelope.status = "error";
-        envelope.error = { name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" };
+        envelope.error = sandbox_plain({ name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" });
       } else if (outcome.failed) {
         envelope.error = sandbox_describeError(outcome.thrown);
         envelope.status = sandbox_statusOf(envelope.error);
@@ -335,7 +359,7 @@
         } catch (thrown) {
           if (thrown instanceof OutputTooLarge) {
             envelope.status = "output_limit";
-            envelope.error = { name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "" };
+            envelope.error = sandbox_plain({ name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "" });
           } else {
             envelope.error = sandbox_describeError(thrown);
             envelope.status = sandbox_statusOf(envelope.error);

@@ -1,0 +1,378 @@
+"""The pre-deploy sandbox harness: the behaviour corpus on a local QuickJS, in Python.
+
+It runs the guest prelude (`worker_src/guest/prelude.guest.js`) unchanged on PyPI
+`quickjs-ng` (`import quickjs`), the same quickjs-ng version as the Worker's wasm variant,
+with the same protocol as `worker_src/sandbox/run.js`: evaluate the prelude, call its
+completion value `prepare(settingsJson)` to get `step`, then `step("run", code,
+inputJson)`, drain the pending jobs with the budget armed, and `step("finish")` for the
+JSON envelope. Only what the prelude cannot do itself lives here, and it mirrors run.js:
+the CPU budget, and the status of a failure that escaped the prelude. `run_check` runs
+the cases in a child process (`infra/harness_process.py`) so a native crash or hang fails
+one case, not the check.
+
+Fuel and time: the Worker counts interrupt polls (fuel); the Python binding offers only a
+CPU-time limit (`set_time_limit`, via `clock()`, restarted on every call into the
+engine). The harness gives a run `fuel * SECONDS_PER_FUEL` seconds of CPU in total across
+its calls, measured with `time.process_time()`. The two budgets buy about the same work,
+not exactly the same, so the corpus asserts the status, never the number (see
+`tests/cases/README.md`).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import quickjs
+
+from infra.config import Limits, StackConfig
+from infra.corpus import Case, Outcome, judge, load_corpus
+from infra.engine import ENGINE_VERSION
+from infra.errors import HarnessError
+from infra.harness_process import HarnessProcess
+from infra.paths import ProjectPaths
+
+HARNESS_DISTRIBUTION = "quickjs-ng"
+# Native CPU seconds per unit of fuel. Measured on quickjs-ng 0.12.1 (this binding, x86-64)
+# against the Worker's fuel count for the same loops: 0.18-0.23 ms per fuel unit for
+# counting loops and Math calls. With the stacks' 2000 fuel a run gets 0.5 s of CPU.
+SECONDS_PER_FUEL = 0.00025
+# Native stack bytes per byte of the Worker's stack limit. QuickJS measures its stack limit
+# on the C stack, and a JS call takes about ten times as much of it natively (x86-64) as in
+# the wasm build: with 256 KiB, plain recursion reached 161 frames here and 1633 on workerd
+# (157 and 1361 with locals). Scaling keeps "deep but legal" and "runaway" on the same side.
+STACK_SCALE = 10
+# CPU allowed past an exhausted budget, only to collect the logs (run.js: FINISH_GRACE_FUEL).
+FINISH_GRACE_SECONDS = 0.02
+# The errors of a failure that escaped the prelude, as run.js's LIMIT_ERRORS shapes them.
+LIMIT_ERRORS: Mapping[str, Mapping[str, str]] = {
+    "timeout": {"name": "TimeoutError", "message": "the program used up its fuel budget", "stack": ""},
+    "memory_limit": {"name": "MemoryLimitError", "message": "the program ran out of memory", "stack": ""},
+    "stack_overflow": {"name": "RangeError", "message": "Maximum call stack size exceeded", "stack": ""},
+    "error": {
+        "name": "InternalError",
+        "message": "the sandbox failed while running the program and was reset",
+        "stack": "",
+    },
+}
+# Widest a column of the check's table gets (case ids are never cut).
+COLUMN_WIDTHS = (80, 30, 30, 7)
+ENVELOPE_KEYS = frozenset({"status", "result", "error", "logs", "logStats"})
+# What quickjs-ng's interrupt throws (uncatchable by the guest).
+INTERRUPTED = ("InternalError", "interrupted")
+
+
+def prelude_path(paths: ProjectPaths) -> Path:
+    return paths.worker_src / "guest" / "prelude.guest.js"
+
+
+def cases_dir(paths: ProjectPaths) -> Path:
+    return paths.root / "tests" / "cases"
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """The limits of one run, in the units of the Worker's `LIMITS` module."""
+
+    fuel: int
+    heap_bytes: int
+    stack_bytes: int
+    max_log_lines: int
+    max_log_bytes: int
+    max_result_bytes: int
+
+    @classmethod
+    def of_stack(cls, limits: Limits) -> RunLimits:
+        worker = limits.for_worker()
+        return cls(
+            fuel=worker["fuel"],
+            heap_bytes=worker["heapBytes"],
+            stack_bytes=worker["stackBytes"],
+            max_log_lines=worker["maxLogLines"],
+            max_log_bytes=worker["maxLogBytes"],
+            max_result_bytes=worker["maxResultBytes"],
+        )
+
+    def overridden(self, overrides: Mapping[str, int]) -> RunLimits:
+        """A request's `limits` as worker_src/execute.js applies them (memoryBytes is the heap)."""
+        return replace(
+            self,
+            fuel=overrides.get("fuel", self.fuel),
+            heap_bytes=overrides.get("memoryBytes", self.heap_bytes),
+        )
+
+    @property
+    def cpu_seconds(self) -> float:
+        return self.fuel * SECONDS_PER_FUEL
+
+    def settings_json(self) -> str:
+        return json.dumps(
+            {
+                "maxLogLines": self.max_log_lines,
+                "maxLogBytes": self.max_log_bytes,
+                "maxResultBytes": self.max_result_bytes,
+            }
+        )
+
+
+class _CpuBudget:
+    """CPU seconds for one run, across every call into the engine (each restarts its clock)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = time.process_time()
+
+    def spent(self) -> bool:
+        return time.process_time() - self.started >= self.seconds
+
+    def arm(self, context: Any) -> None:
+        context.set_time_limit(max(self.seconds - (time.process_time() - self.started), 0.0))
+
+
+class _GuestEscapeError(Exception):
+    """A guest failure that escaped the prelude: (name, message), or None when the thrown
+    value was null/undefined or could not even be turned into text."""
+
+    def __init__(self, dumped: tuple[str, str] | None) -> None:
+        super().__init__(dumped)
+        self.dumped = dumped
+
+    @classmethod
+    def of(cls, error: quickjs.JSException) -> _GuestEscapeError:
+        # The binding's message is `String(thrown) + "\n" + thrown.stack`.
+        first_line = str(error).split("\n", 1)[0]
+        if first_line in ("null", "undefined") or first_line.startswith("(Failed obtaining"):
+            return cls(None)
+        name, _, message = first_line.partition(": ")
+        return cls((name, message))
+
+
+def judge_escape(dumped: tuple[str, str] | None, out_of_fuel: bool) -> str:
+    """run.js `judgeEscape`: the status of a failure the prelude could not catch."""
+    if out_of_fuel or dumped == INTERRUPTED:
+        return "timeout"
+    if dumped is None:
+        return "memory_limit"
+    name, message = dumped
+    if message in ("out of memory", "string too long"):
+        return "memory_limit"
+    if name in ("RangeError", "InternalError") and "stack" in message:
+        return "stack_overflow"
+    return "error"
+
+
+def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimits) -> Outcome:
+    """One execution on a fresh QuickJS context, as the Worker runs it."""
+    context = quickjs.Context()
+    context.set_memory_limit(limits.heap_bytes)
+    context.set_max_stack_size(limits.stack_bytes * STACK_SCALE)
+    budget = _CpuBudget(limits.cpu_seconds)
+    step: Any = None
+    try:
+        step = _prepare(context, prelude, limits, budget)
+        _call(context, budget, step, "run", code, input_json)
+        while not budget.spent() and _call(context, budget, context.execute_pending_job):
+            pass
+        status = "timeout" if budget.spent() else None
+    except _GuestEscapeError as escape:
+        status = judge_escape(escape.dumped, budget.spent())
+    if status is not None:
+        if step is None:
+            return _limit_outcome(status, None)
+        try:
+            envelope = json.loads(_call(context, _CpuBudget(FINISH_GRACE_SECONDS), step, "finish"))
+        except _GuestEscapeError:
+            envelope = None
+        return _limit_outcome(status, envelope)
+    try:
+        return _from_envelope(json.loads(_call(context, budget, step, "finish")))
+    except _GuestEscapeError as escape:
+        return _limit_outcome(judge_escape(escape.dumped, budget.spent()), None)
+
+
+def _prepare(context: Any, prelude: str, limits: RunLimits, budget: _CpuBudget) -> Any:
+    prepare = _call(context, budget, context.eval, prelude)
+    if not isinstance(prepare, quickjs.Object):
+        raise HarnessError("the guest prelude's completion value must be its prepare(settings) function")
+    step = _call(context, budget, prepare, limits.settings_json())
+    if not isinstance(step, quickjs.Object):
+        raise HarnessError("the guest prelude's completion value must be prepare(settings) -> step")
+    return step
+
+
+def _call(context: Any, budget: _CpuBudget, function: Callable[..., Any], *args: Any) -> Any:
+    budget.arm(context)
+    try:
+        return function(*args)
+    except quickjs.JSException as error:
+        raise _GuestEscapeError.of(error) from None
+
+
+def _from_envelope(envelope: Any) -> Outcome:
+    """run.js `fromEnvelope`. Not mirrored: the Worker also turns a thrown `null` into
+    memory_limit when its wasm memory refused to grow; native memory has no such signal."""
+    if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
+        # A broken prelude: no status of the API fits, so no case can pass by accident.
+        return Outcome(
+            status="malformed_envelope",
+            result=None,
+            error={
+                "name": "HarnessError",
+                "message": f"the prelude returned {str(envelope)[:80]!r}",
+                "stack": "",
+            },
+            logs=(),
+            logs_dropped=0,
+        )
+    error = envelope["error"]
+    return Outcome(
+        status=envelope["status"],
+        result=envelope["result"] if envelope["status"] == "ok" else None,
+        error={key: error[key] for key in ("name", "message", "stack")} if error else None,
+        logs=tuple((line["level"], line["message"]) for line in envelope["logs"]),
+        logs_dropped=envelope["logStats"]["dropped"],
+    )
+
+
+def _limit_outcome(status: str, envelope: Any) -> Outcome:
+    """run.js `limitOutcome`: the limit's own error, with the logs written until then."""
+    if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
+        envelope = None
+    logs = envelope["logs"] if envelope else []
+    return Outcome(
+        status=status,
+        result=None,
+        error=dict(LIMIT_ERRORS[status]),
+        logs=tuple((line["level"], line["message"]) for line in logs),
+        logs_dropped=envelope["logStats"]["dropped"] if envelope else 0,
+    )
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """A case's runs on the harness and how they differ from the expectations."""
+
+    case: Case
+    outcomes: tuple[Outcome, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class CaseFailure:
+    """A failing case: its id (`family/name`) and what was wrong."""
+
+    case_id: str
+    problems: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {'; '.join(self.problems)}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The corpus on the harness with one stack's limits."""
+
+    stack: str
+    results: tuple[CaseResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(result.passed for result in self.results)
+
+    @property
+    def failures(self) -> tuple[CaseFailure, ...]:
+        return tuple(
+            CaseFailure(result.case.case_id, result.problems) for result in self.results if not result.passed
+        )
+
+
+def run_case(case: Case, limits: RunLimits, process: HarnessProcess) -> CaseResult:
+    """Every run of a case, each on a fresh context, judged against its expectation."""
+    outcomes: list[Outcome] = []
+    problems: list[str] = []
+    for index, run in enumerate(case.runs):
+        outcome = process.run(run.code, run.input_json, limits.overridden(run.limits))
+        outcomes.append(outcome)
+        prefix = "" if index == 0 else f"then #{index}: "
+        problems.extend(prefix + problem for problem in judge(run.expect, outcome))
+    return CaseResult(case=case, outcomes=tuple(outcomes), problems=tuple(problems))
+
+
+def check_engine_version() -> None:
+    """The harness's engine must be the Worker's: quickjs-ng X.Y.Z ships on PyPI as X.Y.Z[.n]."""
+    try:
+        installed = importlib.metadata.version(HARNESS_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        raise HarnessError(f"{HARNESS_DISTRIBUTION} is not installed; run `make setup`") from None
+    if installed.split(".")[:3] != ENGINE_VERSION.split("."):
+        raise HarnessError(
+            f"{HARNESS_DISTRIBUTION} {installed} does not embed quickjs-ng {ENGINE_VERSION}, "
+            "the Worker's engine; pin them together"
+        )
+
+
+def run_check(
+    config: StackConfig,
+    paths: ProjectPaths,
+    prelude: Path | None = None,
+    cases: Sequence[Case] | None = None,
+) -> CheckReport:
+    """Runs the corpus (tests/cases/) with the stack's limits through the harness.
+
+    `prelude` replaces the checkout's guest prelude and `cases` the corpus; tests use them.
+    The runs happen in a child process (infra/harness_process.py): an engine crash or a
+    hang in native code fails its case instead of the whole check.
+    """
+    check_engine_version()
+    prelude_file = prelude or prelude_path(paths)
+    try:
+        prelude_source = prelude_file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise HarnessError(f"cannot read the guest prelude {prelude_file}: {error.strerror}") from None
+    corpus = load_corpus(cases_dir(paths)) if cases is None else cases
+    limits = RunLimits.of_stack(config.limits)
+    with HarnessProcess(prelude_source) as process:
+        results = tuple(run_case(case, limits, process) for case in corpus)
+    return CheckReport(stack=config.stack, results=results)
+
+
+def format_report(report: CheckReport) -> str:
+    """A table (case, expected, got, verdict), then each failure's details."""
+    rows = [("case", "expected", "got", "verdict")]
+    for result in report.results:
+        first = result.case.runs[0]
+        expected = first.expect.describe() + (
+            f" (+{len(result.case.runs) - 1} then)" if len(result.case.runs) > 1 else ""
+        )
+        rows.append(
+            (
+                result.case.case_id,
+                expected,
+                result.outcomes[0].describe(),
+                "pass" if result.passed else "FAIL",
+            )
+        )
+    widths = [min(max(len(row[column]) for row in rows), cap) for column, cap in enumerate(COLUMN_WIDTHS)]
+    lines = [
+        "  ".join(_fit(cell, widths[column]) for column, cell in enumerate(row)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    failures = report.failures
+    lines.append("")
+    lines.extend(f"FAIL {failure}" for failure in failures)
+    verdict = "passed" if report.passed else f"{len(failures)} failed"
+    lines.append(f"stack {report.stack}: {len(report.results)} cases, {verdict}")
+    return "\n".join(lines)
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
