@@ -9,6 +9,7 @@ from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
 from infra.engine import installed_engine
 from infra.manifest import Manifest, describe_file, write_manifest
+from infra.metering import metered_wasm
 from infra.paths import PROJECT_NAME, ProjectPaths
 from infra.render import KV_NAMESPACES, Identity, render_stack
 
@@ -23,9 +24,9 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
 
     for rendered in render_stack(config, identity, paths.templates, out_dir):
         report(f"render   {rendered.relative_to(paths.root)}")
-    bundle, wasm = bundle_worker(paths, out_dir, engine.wasm)
+    bundle, wasm = bundle_worker(paths, out_dir, metered_wasm(paths, engine.wasm))
     report(f"bundle   {bundle.relative_to(paths.root)}")
-    report(f"engine   {wasm.relative_to(paths.root)}  ({engine.description})")
+    report(f"engine   {wasm.relative_to(paths.root)}  ({engine.description}, fuel-metered)")
 
     manifest = Manifest(
         stack=config.stack,

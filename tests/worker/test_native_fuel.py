@@ -1,0 +1,77 @@
+"""Native work inside built-ins spends fuel on workerd (issue 8): every case of
+tests/cases/native_work.yaml ends within its budget, and the server keeps serving."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.cases.native_work import Case, load_cases
+from tests.worker.client import WorkerClient
+
+pytestmark = pytest.mark.e2e
+
+# A regression (a built-in escaping the meter) must fail the case, not hang the suite;
+# the Worker's own CPU limit is not enforced locally.
+CASE_TIMEOUT_SECONDS = 20
+CASES = load_cases()
+
+
+def execute_bounded(worker: WorkerClient, case: Case) -> dict[str, Any]:
+    payload: dict[str, Any] = {"code": case.code, "language": "javascript", "clientId": "test-client"}
+    if case.limits:
+        payload["limits"] = case.limits
+    if case.input is not None:
+        payload["input"] = case.input
+    request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+        worker.base_url + "/v1/execute",
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {worker.api_key}"},
+    )
+    with urllib.request.urlopen(request, timeout=CASE_TIMEOUT_SECONDS) as response:  # noqa: S310
+        body: dict[str, Any] = json.loads(response.read())
+        assert response.status == 200, body
+        return body
+
+
+def test_the_family_has_every_shape_of_the_issue() -> None:
+    names = {case.name for case in CASES}
+    for shape in ("indexof-miss", "quadratic", "sparse", "array-like", "compare", "parse", "bigint"):
+        assert any(shape in name for name in names), shape
+    assert all(case.expect["status"] in {"timeout", "error", "memory_limit"} for case in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_native_work_ends_within_its_budget(worker: WorkerClient, case: Case) -> None:
+    body = execute_bounded(worker, case)
+    assert body["status"] == case.expect["status"], body
+    budget = case.limits.get("fuel")
+    if budget is not None:
+        assert 0 < body["usage"]["fuel"] <= budget, body["usage"]
+    if body["status"] == "timeout":
+        assert body["error"]["name"] == "TimeoutError"
+    for key, field in (("errorName", "name"), ("errorMessage", "message")):
+        if key in case.expect:
+            assert body["error"][field] == case.expect[key], body["error"]
+
+
+def test_server_keeps_serving_after_native_work(worker: WorkerClient) -> None:
+    for case in CASES[:: max(1, len(CASES) // 4)]:
+        execute_bounded(worker, case)
+        reply = worker.execute("return 'abc'.repeat(3).indexOf('ca') + [3, 1, 2].sort().join('').length;")
+        assert reply.status == 200
+        assert reply.body["status"] == "ok", reply.body
+        assert reply.body["result"] == 2 + 3
+
+
+def test_native_work_is_billed(worker: WorkerClient) -> None:
+    # One call that searches 16 MiB of text: a single operation for the interrupt
+    # counter, but far more than one unit of fuel for the wasm meter.
+    reply = worker.execute("const s = 'a'.repeat(1 << 24); return s.indexOf('b');", limits={"fuel": 2000})
+    assert reply.body["status"] == "ok", reply.body
+    assert reply.body["result"] == -1
+    assert reply.body["usage"]["fuel"] > 10, reply.body["usage"]
