@@ -204,11 +204,6 @@
     const budget = budgetFuel * UNITS_PER_FUEL;
     let spent = 0;
     let exhausted = false;
-    function charge(units) {
-      if (units > 0) spent += units;
-      if (spent > budget) exhausted = true;
-      if (exhausted) throw new NativeBudgetSpent();
-    }
     function textLength(value) {
       return typeof value === "string" ? value.length : 16;
     }
@@ -226,30 +221,34 @@
     function install(owner, name, cost) {
       const original = owner[name];
       if (typeof original !== "function") return;
+      // Plain parameters and `arguments`: a rest parameter would allocate on every call.
       const guarded = {
-        [name](...args) {
-          charge(cost(this, args));
-          return apply(original, this, args);
+        [name](a, b) {
+          spent += cost(this, a, b);
+          if (spent > budget) exhausted = true;
+          if (exhausted) throw new NativeBudgetSpent();
+          return apply(original, this, arguments);
         },
       }[name];
       defineProperty(guarded, "length", { value: original.length });
       defineProperty(owner, name, { value: guarded, writable: true, configurable: true, enumerable: false });
     }
     // Text searches: the naive search is O(length * needle length) at worst.
-    const search = (self, args) => textLength(self) * (textLength(args[0]) + 1);
-    const scan = (self, args) => textLength(self) + textLength(args[0]);
+    const selfLength = (self) => (typeof self === "string" ? self.length : String(self).length);
+    const search = (self, needle) => selfLength(self) * (textLength(needle) + 1);
+    const scan = (self, other) => selfLength(self) + textLength(other);
     const StringProto = String.prototype;
-    install(StringProto, "indexOf", (self, args) => textLength(String(self)) * (textLength(args[0]) + 1));
-    install(StringProto, "lastIndexOf", (self, args) => textLength(String(self)) * (textLength(args[0]) + 1));
-    install(StringProto, "includes", (self, args) => textLength(String(self)) * (textLength(args[0]) + 1));
+    install(StringProto, "indexOf", search);
+    install(StringProto, "lastIndexOf", search);
+    install(StringProto, "includes", search);
     install(StringProto, "split", search);
     install(StringProto, "replace", search);
     install(StringProto, "replaceAll", search);
     install(StringProto, "localeCompare", scan);
     install(StringProto, "normalize", scan);
-    install(globalThis, "parseFloat", (_self, args) => textLength(args[0]));
-    install(globalThis, "parseInt", (_self, args) => textLength(args[0]));
-    install(JSON, "parse", (_self, args) => textLength(args[0]));
+    install(globalThis, "parseFloat", (_self, text) => textLength(text));
+    install(globalThis, "parseInt", (_self, text) => textLength(text));
+    install(JSON, "parse", (_self, text) => textLength(text));
     // Array methods walk every index up to `length`, holes and array-likes included.
     const walk = (self) => lengthOf(self) * PER_ELEMENT;
     const arrayMethods = ["join", "indexOf", "lastIndexOf", "includes", "reverse", "forEach", "every", "some",
@@ -266,7 +265,7 @@
     install(BigInt.prototype, "toLocaleString", (self) => bigintCost(self));
     // Text to BigInt is quadratic in the digits too.
     const originalBigInt = BigInt;
-    install(globalThis, "BigInt", (_self, args) => (textLength(args[0]) / 16) * (textLength(args[0]) / 16));
+    install(globalThis, "BigInt", (_self, text) => (textLength(text) / 16) * (textLength(text) / 16));
     const guardedBigInt = globalThis.BigInt;
     defineProperty(guardedBigInt, "prototype", { value: originalBigInt.prototype });
     defineProperty(guardedBigInt, "asIntN", { value: originalBigInt.asIntN, writable: true, configurable: true });
