@@ -1,6 +1,6 @@
 // Times the bench workloads in the wasm engine, same process: the pinned variant's wasm
 // as shipped, the fuel-metered wasm (build/engine/quickjs-metered.wasm), and the shipped
-// wasm with the prelude's native-work guards. Called by bench/native_fuel.py, which
+// wasm with the native-work guards (worker_src/guest/native-guards.guest.js). Called by bench/native_fuel.py, which
 // passes {workloads, repeats, meteredWasm} on stdin and reads JSON from stdout.
 import fs from "node:fs";
 import { newQuickJSWASMModuleFromVariant, newVariant } from "quickjs-emscripten-core";
@@ -8,6 +8,7 @@ import base from "@jitl/quickjs-ng-wasmfile-release-sync";
 
 const ORIGINAL = "node_modules/@jitl/quickjs-ng-wasmfile-release-sync/dist/emscripten-module.wasm";
 const PRELUDE = fs.readFileSync("worker_src/guest/prelude.guest.js", "utf8");
+const GUARDS = fs.readFileSync("worker_src/guest/native-guards.guest.js", "utf8");
 const SETTINGS = { maxLogLines: 200, maxLogBytes: 65536, maxResultBytes: 262144 };
 
 async function load(path) {
@@ -26,13 +27,18 @@ async function load(path) {
 }
 
 /** One run as run.js does it: fresh runtime and context, prelude, run, drain, finish. */
-function runOnce(engine, code, settings) {
+function runOnce(engine, code, guarded) {
   if (engine.exports.fuel_ticks) engine.exports.fuel_ticks.value = 10n ** 15n;
   const runtime = engine.module.newRuntime();
   const context = runtime.newContext();
   const started = performance.now();
   const prepare = context.unwrapResult(context.evalCode(PRELUDE, "<input>"));
-  const step = context.unwrapResult(context.callFunction(prepare, context.undefined, context.newString(JSON.stringify(settings))));
+  const step = context.unwrapResult(context.callFunction(prepare, context.undefined, context.newString(JSON.stringify(SETTINGS))));
+  if (guarded) {
+    const install = context.unwrapResult(context.evalCode(GUARDS, "<guards>"));
+    context.unwrapResult(context.callFunction(install, context.undefined, context.newNumber(1e9))).dispose();
+    install.dispose();
+  }
   context.unwrapResult(context.callFunction(step, context.undefined, context.newString("run"), context.newString(code))).dispose();
   while (runtime.hasPendingJob()) runtime.executePendingJobs().unwrap();
   const envelope = context.unwrapResult(context.callFunction(step, context.undefined, context.newString("finish")));
@@ -50,9 +56,9 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 const { workloads, repeats, meteredWasm } = JSON.parse(fs.readFileSync(0, "utf8"));
 const variants = {
-  wasm: { engine: await load(ORIGINAL), settings: SETTINGS },
-  wasm_metered: { engine: await load(meteredWasm), settings: SETTINGS },
-  wasm_guards: { engine: await load(ORIGINAL), settings: { ...SETTINGS, guardNativeFuel: 1e9 } },
+  wasm: { engine: await load(ORIGINAL), guarded: false },
+  wasm_metered: { engine: await load(meteredWasm), guarded: false },
+  wasm_guards: { engine: await load(ORIGINAL), guarded: true },
 };
 const results = {};
 for (const [name, code] of Object.entries(workloads)) {
@@ -60,8 +66,8 @@ for (const [name, code] of Object.entries(workloads)) {
   let ticks;
   // Interleaved, so drift on a shared machine hits every variant alike.
   for (let i = 0; i < repeats; i++) {
-    for (const [variant, { engine, settings }] of Object.entries(variants)) {
-      const run = runOnce(engine, code, settings);
+    for (const [variant, { engine, guarded }] of Object.entries(variants)) {
+      const run = runOnce(engine, code, guarded);
       times[variant].push(run.ms);
       if (run.ticks !== undefined) ticks = run.ticks;
     }

@@ -2,9 +2,9 @@
 
 Same run, interleaved, median of `--repeats`:
 - wasm engine (Node, same V8 as workerd): shipped wasm, fuel-metered wasm, shipped wasm
-  with the prelude's guards; each run as run.js does one (fresh runtime, prelude,
+  with the native-work guards; each run as run.js does one (fresh runtime, prelude,
   run, finish);
-- native engine (PyPI quickjs-ng, the harness): prelude without and with guards.
+- native engine (PyPI quickjs-ng, the harness): without and with the guards.
 `ratios` divide each remedy's median by its baseline's. `ticks` is the metered wasm's
 count for the workload (TICKS_PER_FUEL = 100,000 ticks make one unit of fuel).
 
@@ -25,10 +25,12 @@ import quickjs
 
 ROOT = Path(__file__).resolve().parents[1]
 PRELUDE = (ROOT / "worker_src" / "guest" / "prelude.guest.js").read_text(encoding="utf-8")
+GUARDS = (ROOT / "worker_src" / "guest" / "native-guards.guest.js").read_text(encoding="utf-8")
 METERED_WASM = ROOT / "build" / "engine" / "quickjs-metered.wasm"
 SETTINGS = {"maxLogLines": 200, "maxLogBytes": 65536, "maxResultBytes": 262144}
 
 WORKLOADS = {
+    "trivial": "const x = 10; const y = 20; return x + y;",
     "fib": "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); } return fib(22);",
     "string_ops": """
       let text = "";
@@ -74,8 +76,9 @@ WORKLOADS = {
 def native_run_ms(code: str, guarded: bool) -> float:
     context = quickjs.Context()
     started = time.perf_counter()
-    settings = {**SETTINGS, **({"guardNativeFuel": 10**9} if guarded else {})}
-    step = context.eval(PRELUDE)(json.dumps(settings))
+    step = context.eval(PRELUDE)(json.dumps(SETTINGS))
+    if guarded:
+        context.eval(GUARDS)(10**9)
     step("run", code, None)
     while context.execute_pending_job():
         pass

@@ -59,6 +59,27 @@ def test_native_work_ends_within_its_budget(worker: WorkerClient, case: Case) ->
             assert body["error"][field] == case.expect[key], body["error"]
 
 
+# Shapes no prelude guard can see (operators and implicit conversions): only the metered
+# engine bounds them, so they are Worker-only and not in the shared corpus.
+OPERATOR_SHAPES = {
+    "bigint-template": "const b = 3n ** 100000n; let n = 0; for (;;) n += `${b}`.length;",
+    "bigint-string-call": "const b = 3n ** 100000n; let n = 0; for (;;) n += String(b).length;",
+    "bigint-concat": "const b = 3n ** 100000n; let n = 0; for (;;) n += (b + '').length;",
+    "unary-plus-long-string": "const s = ' '.repeat(1 << 22) + '1'; let n = 0; for (;;) n += +s;",
+    # SameValueZero inside a built-in: the guards would charge the array's length (1), not
+    # the 4 MiB comparison.
+    "array-includes-long": "const a = 'x'.repeat(4e6), b = 'x'.repeat(4e6); for (;;) [a].includes(b);",
+}
+
+
+@pytest.mark.parametrize("code", OPERATOR_SHAPES.values(), ids=OPERATOR_SHAPES.keys())
+def test_operators_on_huge_values_end_within_their_budget(worker: WorkerClient, code: str) -> None:
+    case = Case(name="operator", code=code, limits={"fuel": 100}, expect={"status": "timeout"})
+    body = execute_bounded(worker, case)
+    assert body["status"] == "timeout", body
+    assert 0 < body["usage"]["fuel"] <= 100, body["usage"]
+
+
 def test_server_keeps_serving_after_native_work(worker: WorkerClient) -> None:
     for case in CASES[:: max(1, len(CASES) // 4)]:
         execute_bounded(worker, case)

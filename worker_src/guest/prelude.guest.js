@@ -179,104 +179,6 @@
     return walk(value, 0);
   }
 
-  // Native-work guards, for hosts whose engine does not meter native code (the Python
-  // harness runs quickjs-ng natively; the Worker's wasm is metered and does not ask for
-  // them). QuickJS polls its interrupt handler per ~10,000 bytecode operations and a
-  // built-in call counts as one, so a loop around an expensive built-in escapes a budget
-  // kept in the interrupt handler. Each guard charges an upper estimate of the call's
-  // work (in the wasm meter's unit: one loop step, 100,000 per unit of fuel) BEFORE
-  // calling the built-in, and refuses once the run's budget is spent. Guards are
-  // installed over the built-ins and call the originals captured here, before user code
-  // runs. They cannot see operators (`a === b` on long strings, `${bigint}`): those
-  // stay bounded only by the interrupt handler there.
-  const UNITS_PER_FUEL = 100000;
-  const PER_ELEMENT = 8;
-  const SMALL_BIGINT = 2n ** 256n;
-
-  class NativeBudgetSpent {
-    constructor() {
-      this.name = "TimeoutError";
-      this.message = "the program used up its fuel budget";
-    }
-  }
-
-  function sandbox_guardNativeWork(budgetFuel) {
-    const budget = budgetFuel * UNITS_PER_FUEL;
-    let spent = 0;
-    let exhausted = false;
-    function textLength(value) {
-      return typeof value === "string" ? value.length : 16;
-    }
-    function lengthOf(value) {
-      if (value === null || value === undefined) return 0;
-      const length = Number(value.length);
-      return length > 0 ? length : 0;
-    }
-    function bigintCost(value) {
-      if (typeof value !== "bigint" || (value < SMALL_BIGINT && value > -SMALL_BIGINT)) return 0;
-      // Decimal conversion is quadratic in the number of 64-bit limbs.
-      const limbs = apply(bigintToString, value < 0n ? -value : value, [16]).length / 16;
-      return limbs * limbs;
-    }
-    function install(owner, name, cost) {
-      const original = owner[name];
-      if (typeof original !== "function") return;
-      // Plain parameters and `arguments`: a rest parameter would allocate on every call.
-      const guarded = {
-        [name](a, b) {
-          spent += cost(this, a, b);
-          if (spent > budget) exhausted = true;
-          if (exhausted) throw new NativeBudgetSpent();
-          return apply(original, this, arguments);
-        },
-      }[name];
-      defineProperty(guarded, "length", { value: original.length });
-      defineProperty(owner, name, { value: guarded, writable: true, configurable: true, enumerable: false });
-    }
-    // Text searches: the naive search is O(length * needle length) at worst.
-    const selfLength = (self) => (typeof self === "string" ? self.length : String(self).length);
-    const search = (self, needle) => selfLength(self) * (textLength(needle) + 1);
-    const scan = (self, other) => selfLength(self) + textLength(other);
-    const StringProto = String.prototype;
-    install(StringProto, "indexOf", search);
-    install(StringProto, "lastIndexOf", search);
-    install(StringProto, "includes", search);
-    install(StringProto, "split", search);
-    install(StringProto, "replace", search);
-    install(StringProto, "replaceAll", search);
-    install(StringProto, "localeCompare", scan);
-    install(StringProto, "normalize", scan);
-    install(globalThis, "parseFloat", (_self, text) => textLength(text));
-    install(globalThis, "parseInt", (_self, text) => textLength(text));
-    install(JSON, "parse", (_self, text) => textLength(text));
-    // Array methods walk every index up to `length`, holes and array-likes included.
-    const walk = (self) => lengthOf(self) * PER_ELEMENT;
-    const arrayMethods = ["join", "indexOf", "lastIndexOf", "includes", "reverse", "forEach", "every", "some",
-      "map", "filter", "reduce", "reduceRight", "fill", "copyWithin", "slice", "splice", "concat", "flat",
-      "find", "findIndex", "findLast", "findLastIndex", "toReversed", "toSpliced", "with", "toLocaleString"];
-    for (let i = 0; i < arrayMethods.length; i++) install(Array.prototype, arrayMethods[i], walk);
-    install(Array.prototype, "sort", (self) => lengthOf(self) * PER_ELEMENT * 32);
-    install(Array.prototype, "toSorted", (self) => lengthOf(self) * PER_ELEMENT * 32);
-    const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
-    const typedMethods = ["join", "indexOf", "lastIndexOf", "includes", "reverse", "fill", "sort", "slice", "toLocaleString"];
-    for (let i = 0; i < typedMethods.length; i++) install(TypedArrayProto, typedMethods[i], walk);
-    // BigInt to text, and text to BigInt.
-    install(BigInt.prototype, "toString", (self) => bigintCost(self));
-    install(BigInt.prototype, "toLocaleString", (self) => bigintCost(self));
-    // Text to BigInt is quadratic in the digits too.
-    const originalBigInt = BigInt;
-    install(globalThis, "BigInt", (_self, text) => (textLength(text) / 16) * (textLength(text) / 16));
-    const guardedBigInt = globalThis.BigInt;
-    defineProperty(guardedBigInt, "prototype", { value: originalBigInt.prototype });
-    defineProperty(guardedBigInt, "asIntN", { value: originalBigInt.asIntN, writable: true, configurable: true });
-    defineProperty(guardedBigInt, "asUintN", { value: originalBigInt.asUintN, writable: true, configurable: true });
-    defineProperty(originalBigInt.prototype, "constructor", { value: guardedBigInt, writable: true, configurable: true });
-    return {
-      exhausted: () => exhausted,
-      fuel: () => Math.ceil(spent / UNITS_PER_FUEL),
-    };
-  }
-
   // Keeps the user's frames, numbered as the user wrote them, and at most MAX_FRAMES.
   function sandbox_guestStack(stack) {
     if (typeof stack !== "string") return "";
@@ -371,7 +273,6 @@
     defineProperty(globalThis, "console", { value: guestConsole.shim, writable: true, configurable: true });
     // quickjs-ng adds a clock that user code has no need of (and could time things with).
     delete globalThis.performance;
-    const guards = typeof settings.guardNativeFuel === "number" ? sandbox_guardNativeWork(settings.guardNativeFuel) : undefined;
     const outcome = { settled: false, failed: false, value: undefined, thrown: undefined };
 
     function sandbox_run(code, inputJson) {
@@ -392,11 +293,7 @@
 
     function sandbox_finish() {
       const envelope = { status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 };
-      if (guards) envelope.nativeFuel = guards.fuel();
-      if (guards && guards.exhausted()) {
-        envelope.status = "timeout";
-        envelope.error = { name: "TimeoutError", message: "the program used up its fuel budget", stack: "" };
-      } else if (!outcome.settled) {
+      if (!outcome.settled) {
         envelope.status = "error";
         envelope.error = { name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" };
       } else if (outcome.failed) {

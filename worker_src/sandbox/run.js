@@ -77,11 +77,11 @@ export async function runInSandbox(program, limits) {
   const ranOutOfMemory = () => engine.failedGrows() > failedGrowsBefore;
   const armedTicks = limits.fuel * TICKS_PER_FUEL;
   let ticksUsed = 0;
+  let metering = false;
   const meterTripped = () => engine.meter.left() < 0;
   const readTicks = () => {
-    ticksUsed = armedTicks - engine.meter.left();
+    if (metering) ticksUsed = armedTicks - engine.meter.left();
   };
-  engine.meter.arm(armedTicks);
 
   /** @type {RunOutcome} */
   let outcome;
@@ -99,6 +99,10 @@ export async function runInSandbox(program, limits) {
     let step;
     try {
       step = prepareGuest(context, limits);
+      // Ticks are counted from the user's code on: the fresh context and the prelude are
+      // the same fixed setup for every run (~170,000 ticks), not the client's work.
+      engine.meter.arm(armedTicks);
+      metering = true;
       const escape = runGuest(context, runtime, step, program, () => outOfFuel());
       const limitStatus = escape ? judgeEscape(escape.dumped, outOfFuel(), ranOutOfMemory()) : outOfFuel() ? "timeout" : undefined;
       if (limitStatus) {
