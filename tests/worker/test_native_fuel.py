@@ -96,3 +96,18 @@ def test_native_work_is_billed(worker: WorkerClient) -> None:
     assert reply.body["status"] == "ok", reply.body
     assert reply.body["result"] == -1
     assert reply.body["usage"]["fuel"] > 10, reply.body["usage"]
+
+
+def test_fuel_is_deterministic_for_ordinary_code(worker: WorkerClient) -> None:
+    # Fuel is the billing unit: the same program costs the same on every run, including
+    # runs on an engine re-instantiated after a trap.
+    code = (
+        "const words = 'a b c d e'.split(' '); let n = 0;"
+        " for (let i = 0; i < 20000; i++) n += words.indexOf('d'); return n;"
+    )
+    first = worker.execute(code).body
+    execute_bounded(worker, CASES[0])
+    second = worker.execute(code).body
+    assert first["status"] == second["status"] == "ok"
+    assert first["result"] == 60000
+    assert first["usage"]["fuel"] == second["usage"]["fuel"] >= 1
