@@ -120,8 +120,9 @@ export async function runInSandbox(program, limits) {
       readTicks();
       outcome = limitOutcome(judgeEscape(thrown.dumped, outOfFuel(), ranOutOfMemory()), undefined);
     } finally {
-      // Cleaning up is never billed, and must not trip the meter of a finished run.
-      if (!meterTripped()) engine.meter.arm(FINISH_GRACE_FUEL * TICKS_PER_FUEL);
+      // Cleaning up (freeing a heap of up to heapBytes) is never billed, and must not trip
+      // the meter of a finished run: it is the host's own bounded work.
+      if (!meterTripped()) engine.meter.disarm();
       step?.dispose();
       memoryBytes = heapInUse(context, runtime);
       context.dispose();
@@ -138,9 +139,8 @@ export async function runInSandbox(program, limits) {
   } finally {
     if (!engine.poisoned) {
       try {
-        engine.meter.arm(FINISH_GRACE_FUEL * TICKS_PER_FUEL);
-        runtime.dispose();
         engine.meter.disarm();
+        runtime.dispose();
       } catch {
         engine.poisoned = true;
       }
