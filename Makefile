@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STACK ?= staging
 PORT ?= 8787
 
-.PHONY: setup dev build test lint clean
+.PHONY: setup dev build engine bench-native-fuel test lint clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -26,6 +26,13 @@ dev: setup
 
 build: setup
 	$(BIN)/codeexec build --stack $(STACK)
+
+# The fuel-metered engine wasm (engine/meter-wasm.mjs; digests pinned in infra/metering.py).
+engine: setup
+	$(BIN)/python -m infra.metering
+
+bench-native-fuel: setup
+	$(BIN)/python bench/native_fuel.py
 
 lint: setup
 	$(BIN)/ruff check infra tests
