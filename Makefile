@@ -9,7 +9,7 @@ PORT ?= 8787
 
 BENCH_WORK := bench/.work
 
-.PHONY: setup dev build test lint clean bench
+.PHONY: setup dev build engine bench-native-fuel test lint clean bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -28,6 +28,13 @@ dev: setup
 
 build: setup
 	$(BIN)/codeexec build --stack $(STACK)
+
+# The fuel-metered engine wasm (engine/meter-wasm.mjs; digests pinned in infra/metering.py).
+engine: setup
+	$(BIN)/python -m infra.metering
+
+bench-native-fuel: setup
+	$(BIN)/python bench/native_fuel.py
 
 lint: setup
 	$(BIN)/ruff check infra tests bench

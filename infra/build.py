@@ -10,6 +10,7 @@ from infra.config import StackConfig
 from infra.engine import installed_engine
 from infra.kv_ids import read_kv_ids
 from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
+from infra.metering import metered_wasm
 from infra.paths import PROJECT_NAME, ProjectPaths
 from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, Identity, render_stack
 
@@ -26,9 +27,9 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
         config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
     ):
         report(f"render   {rendered.relative_to(paths.root)}")
-    bundle, wasm = bundle_worker(paths, out_dir, engine.wasm)
+    bundle, wasm = bundle_worker(paths, out_dir, metered_wasm(paths, engine.wasm))
     report(f"bundle   {bundle.relative_to(paths.root)}")
-    report(f"engine   {wasm.relative_to(paths.root)}  ({engine.description})")
+    report(f"engine   {wasm.relative_to(paths.root)}  ({engine.description}, fuel-metered)")
 
     manifest = Manifest(
         stack=config.stack,

@@ -10,6 +10,11 @@ the CPU budget, and the status of a failure that escaped the prelude. `run_check
 the cases in a child process (`infra/harness_process.py`) so a native crash or hang fails
 one case, not the check.
 
+Native work: the Worker's wasm is metered (every loop step inside built-ins counts); native
+quickjs-ng is not, so the harness also evaluates `worker_src/guest/native-guards.guest.js`,
+which charges built-in calls on huge inputs before they run and reports `timeout` once the
+run's fuel is spent.
+
 Fuel and time: the Worker counts interrupt polls (fuel); the Python binding offers only a
 CPU-time limit (`set_time_limit`, via `clock()`, restarted on every call into the
 engine). The harness gives a run `fuel * SECONDS_PER_FUEL` seconds of CPU in total across
@@ -20,6 +25,7 @@ not exactly the same, so the corpus asserts the status, never the number (see
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import time
@@ -38,6 +44,7 @@ from infra.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
 
 HARNESS_DISTRIBUTION = "quickjs-ng"
+NATIVE_GUARDS = Path(__file__).resolve().parents[1] / "worker_src" / "guest" / "native-guards.guest.js"
 # Native CPU seconds per unit of fuel. Measured on quickjs-ng 0.12.1 (this binding, x86-64)
 # against the Worker's fuel count for the same loops: 0.18-0.23 ms per fuel unit for
 # counting loops and Math calls. With the stacks' 2000 fuel a run gets 0.5 s of CPU.
@@ -166,6 +173,12 @@ def judge_escape(dumped: tuple[str, str] | None, out_of_fuel: bool) -> str:
     return "error"
 
 
+@functools.cache
+def native_guards_source() -> str:
+    """The guards that bound built-in calls natively (the Worker meters its wasm instead)."""
+    return NATIVE_GUARDS.read_text(encoding="utf-8")
+
+
 def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimits) -> Outcome:
     """One execution on a fresh QuickJS context, as the Worker runs it."""
     context = quickjs.Context()
@@ -173,14 +186,21 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
     context.set_max_stack_size(limits.stack_bytes * STACK_SCALE)
     budget = _CpuBudget(limits.cpu_seconds)
     step: Any = None
+    guards_report: Any = None
     try:
         step = _prepare(context, prelude, limits, budget)
+        install_guards = _call(context, budget, context.eval, native_guards_source())
+        guards_report = _call(context, budget, install_guards, limits.fuel)
         _call(context, budget, step, "run", code, input_json)
         while not budget.spent() and _call(context, budget, context.execute_pending_job):
             pass
-        status = "timeout" if budget.spent() else None
+        status = "timeout" if budget.spent() or _guards_exhausted(context, guards_report) else None
     except _GuestEscapeError as escape:
-        status = judge_escape(escape.dumped, budget.spent())
+        status = (
+            "timeout"
+            if _guards_exhausted(context, guards_report)
+            else judge_escape(escape.dumped, budget.spent())
+        )
     if status is not None:
         if step is None:
             return _limit_outcome(status, None)
@@ -193,6 +213,17 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
         return _from_envelope(json.loads(_call(context, budget, step, "finish")))
     except _GuestEscapeError as escape:
         return _limit_outcome(judge_escape(escape.dumped, budget.spent()), None)
+
+
+def _guards_exhausted(context: Any, report: Any) -> bool:
+    """Whether the native-work guards found the budget spent (a guest may catch their error)."""
+    if report is None:
+        return False
+    try:
+        state = json.loads(_call(context, _CpuBudget(FINISH_GRACE_SECONDS), report))
+    except (_GuestEscapeError, ValueError):
+        return False
+    return isinstance(state, dict) and state.get("exhausted") is True
 
 
 def _prepare(context: Any, prelude: str, limits: RunLimits, budget: _CpuBudget) -> Any:

@@ -20,6 +20,7 @@ from infra.config import StackConfig, load_stack_config
 from infra.errors import ConfigError
 from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
+from infra.program import default_check
 from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID
 from tests.infra.pulumi_mocks import (
     ACCOUNT_ID,
@@ -343,3 +344,11 @@ def test_the_entry_stops_when_the_harness_check_fails(
         run_stack("staging", paths, entry=lambda: run_entry(paths), mocks=mocks)
     assert checked == ["staging"]
     assert mocks.resources == []
+
+
+def test_the_program_checks_with_the_real_harness(paths: ProjectPaths) -> None:
+    """Without an injected check, the program runs infra.harness.run_check: the corpus on
+    the local QuickJS with the stack's limits, which passes for a good build."""
+    config = load_stack_config("staging", paths.stack_file("staging"))
+    report = default_check(config, paths)
+    assert report.passed, [str(failure) for failure in report.failures]

@@ -30,6 +30,7 @@
   const regexpToString = RegExp.prototype.toString;
   const stringSplit = String.prototype.split;
   const stringSlice = String.prototype.slice;
+  const stringIndexOf = String.prototype.indexOf;
   const arrayJoin = Array.prototype.join;
   const arrayMap = Array.prototype.map;
   const symbolToString = Symbol.prototype.toString;
@@ -229,8 +230,8 @@
     let omitted = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
-      const at = line.indexOf(GUEST_FILE + ":");
-      if (at === -1 || line.indexOf(" sandbox_") !== -1 || line.indexOf("at <eval>") !== -1) continue;
+      const at = apply(stringIndexOf, line, [GUEST_FILE + ":"]);
+      if (at === -1 || apply(stringIndexOf, line, [" sandbox_"]) !== -1 || apply(stringIndexOf, line, ["at <eval>"]) !== -1) continue;
       if (frames.length === MAX_FRAMES) { omitted += 1; continue; }
       const numberStart = at + GUEST_FILE.length + 1;
       let numberEnd = numberStart;

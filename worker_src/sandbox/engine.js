@@ -2,8 +2,13 @@
 // once and reused by every execution, replaced when a run leaves it unusable.
 import { newQuickJSWASMModuleFromVariant, newVariant } from "quickjs-emscripten-core";
 import releaseSyncVariant from "@jitl/quickjs-ng-wasmfile-release-sync";
-// The build copies the engine's .wasm next to the bundle as its own module part.
+// The build copies the engine's .wasm next to the bundle as its own module part: the
+// variant's wasm metered by engine/meter-wasm.mjs (an exported i64 `fuel_ticks` spent at
+// every loop header and bulk memory copy, trapping below zero).
 import quickjsWasm from "./quickjs.wasm";
+
+// An unarmed meter: the largest i64, never reached.
+const UNARMED_TICKS = 0x7fffffffffffffffn;
 
 const WASM_PAGE_BYTES = 65536;
 // The prebuilt module declares a 16 MiB minimum memory; it cannot start with less.
@@ -14,6 +19,12 @@ export const ENGINE_MIN_MEMORY_BYTES = 256 * WASM_PAGE_BYTES;
  * @property {import("quickjs-emscripten-core").QuickJSWASMModule} module
  * @property {() => number} failedGrows how often the engine asked for memory past its cap
  * @property {boolean} poisoned set when a run may have left the instance inconsistent
+ * @property {FuelMeter} meter the wasm-level fuel counter
+ *
+ * @typedef {object} FuelMeter
+ * @property {(ticks: number) => void} arm trap once `ticks` more ticks are spent
+ * @property {() => number} left ticks left (negative once the meter has trapped)
+ * @property {() => void} disarm
  */
 
 /** @type {Promise<Engine> | undefined} */
@@ -42,12 +53,42 @@ function boundedMemory(maxBytes) {
   return { memory, refusals: () => refusals };
 }
 
+/** @param {WebAssembly.Global} ticks */
+function fuelMeter(ticks) {
+  return {
+    arm: (/** @type {number} */ count) => {
+      ticks.value = BigInt(Math.max(0, Math.floor(count)));
+    },
+    left: () => Number(ticks.value),
+    disarm: () => {
+      ticks.value = UNARMED_TICKS;
+    },
+  };
+}
+
 /** @param {number} maxBytes */
 async function instantiate(maxBytes) {
   const { memory, refusals } = boundedMemory(maxBytes);
-  const variant = newVariant(releaseSyncVariant, { wasmModule: quickjsWasm, wasmMemory: memory });
+  /** @type {WebAssembly.Global | undefined} */
+  let ticks;
+  // Instantiated here rather than through the variant's `wasmModule` option, to keep
+  // hold of the instance's exports (the fuel counter).
+  const emscriptenModule = {
+    /**
+     * @param {WebAssembly.Imports} imports
+     * @param {(instance: WebAssembly.Instance) => void} onSuccess
+     */
+    instantiateWasm: async (imports, onSuccess) => {
+      const instance = await WebAssembly.instantiate(quickjsWasm, imports);
+      ticks = /** @type {WebAssembly.Global} */ (instance.exports.fuel_ticks);
+      onSuccess(instance);
+      return instance.exports;
+    },
+  };
+  const variant = newVariant(releaseSyncVariant, { wasmMemory: memory, emscriptenModule: /** @type {any} */ (emscriptenModule) });
   const module = await newQuickJSWASMModuleFromVariant(variant);
-  return { module, failedGrows: refusals, poisoned: false };
+  if (!ticks) throw new Error("the engine wasm has no fuel_ticks export: is it the metered build?");
+  return { module, failedGrows: refusals, poisoned: false, meter: fuelMeter(ticks) };
 }
 
 /**

@@ -43,6 +43,16 @@ const LIMIT_ERRORS = {
 
 // Interrupt polls allowed past an exhausted budget, only to collect the logs.
 const FINISH_GRACE_FUEL = 50;
+// Fuel has two meters; a run is charged the larger, and stops when either runs out:
+// - interrupt polls: QuickJS polls its interrupt handler about every 10,000 bytecode
+//   operations (calls and backward jumps), but a built-in call counts as one however
+//   long it runs;
+// - wasm ticks: the metered engine (engine/meter-wasm.mjs) spends one tick per loop
+//   iteration anywhere in the engine — each bytecode dispatched, each step of a native
+//   loop inside a built-in — and one per 64 bytes of bulk memory copy/fill, and traps
+//   when the budget is spent. TICKS_PER_FUEL ticks make one unit of fuel, so that on
+//   ordinary code the two meters agree roughly (measured: bench/native_fuel.py).
+export const TICKS_PER_FUEL = 100_000;
 
 /** What a guest failure that escaped the prelude threw, as far as it could be read. */
 class GuestEscape {
@@ -65,6 +75,13 @@ export async function runInSandbox(program, limits) {
   let fuelCeiling = limits.fuel;
   const outOfFuel = () => fuel > limits.fuel;
   const ranOutOfMemory = () => engine.failedGrows() > failedGrowsBefore;
+  const armedTicks = limits.fuel * TICKS_PER_FUEL;
+  let ticksUsed = 0;
+  let metering = false;
+  const meterTripped = () => engine.meter.left() < 0;
+  const readTicks = () => {
+    if (metering) ticksUsed = armedTicks - engine.meter.left();
+  };
 
   /** @type {RunOutcome} */
   let outcome;
@@ -82,33 +99,47 @@ export async function runInSandbox(program, limits) {
     let step;
     try {
       step = prepareGuest(context, limits);
+      // Ticks are counted from the user's code on: the fresh context and the prelude are
+      // the same fixed setup for every run (~170,000 ticks), not the client's work.
+      engine.meter.arm(armedTicks);
+      metering = true;
       const escape = runGuest(context, runtime, step, program, () => outOfFuel());
       const limitStatus = escape ? judgeEscape(escape.dumped, outOfFuel(), ranOutOfMemory()) : outOfFuel() ? "timeout" : undefined;
       if (limitStatus) {
+        readTicks();
         // A little fuel beyond the budget (never billed) to collect the logs written so far.
         fuelCeiling = fuel + FINISH_GRACE_FUEL;
+        engine.meter.arm(FINISH_GRACE_FUEL * TICKS_PER_FUEL);
         outcome = limitOutcome(limitStatus, finishQuietly(context, step));
       } else {
         outcome = fromEnvelope(finishGuest(context, step), ranOutOfMemory());
+        readTicks();
       }
     } catch (thrown) {
       if (!(thrown instanceof GuestEscape)) throw thrown;
+      readTicks();
       outcome = limitOutcome(judgeEscape(thrown.dumped, outOfFuel(), ranOutOfMemory()), undefined);
     } finally {
+      // Cleaning up (freeing a heap of up to heapBytes) is never billed, and must not trip
+      // the meter of a finished run: it is the host's own bounded work.
+      if (!meterTripped()) engine.meter.disarm();
       step?.dispose();
       memoryBytes = heapInUse(context, runtime);
       context.dispose();
     }
   } catch (hostError) {
     // The engine itself failed (V8's own stack overflow unwinding through the wasm, an
-    // abort, a failed dispose): its state can no longer be trusted.
+    // abort, a failed dispose): its state can no longer be trusted. A trap of the wasm
+    // fuel meter lands here too: a trapped instance is never reused.
     engine.poisoned = true;
-    const status = outOfFuel() ? "timeout" : ranOutOfMemory() ? "memory_limit" : isHostStackOverflow(hostError) ? "stack_overflow" : "error";
+    if (meterTripped()) readTicks();
+    const status = meterTripped() || outOfFuel() ? "timeout" : ranOutOfMemory() ? "memory_limit" : isHostStackOverflow(hostError) ? "stack_overflow" : "error";
     outcome = limitOutcome(status, undefined);
     outcome.internalDetail = String(hostError);
   } finally {
     if (!engine.poisoned) {
       try {
+        engine.meter.disarm();
         runtime.dispose();
       } catch {
         engine.poisoned = true;
@@ -116,7 +147,7 @@ export async function runInSandbox(program, limits) {
     }
   }
   outcome.usage = {
-    fuel: Math.min(fuel, limits.fuel),
+    fuel: Math.min(Math.max(fuel, Math.ceil(ticksUsed / TICKS_PER_FUEL)), limits.fuel),
     memoryBytes,
     outputBytes: outcome.usage.outputBytes,
     wallMs: Date.now() - startedAt,
