@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 STACK ?= staging
 PORT ?= 8787
 
-.PHONY: setup dev build engine bench-native-fuel test lint clean
+BENCH_WORK := bench/.work
+
+.PHONY: setup dev build engine bench-native-fuel test lint clean bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -35,14 +37,30 @@ bench-native-fuel: setup
 	$(BIN)/python bench/native_fuel.py
 
 lint: setup
-	$(BIN)/ruff check infra tests
-	$(BIN)/ruff format --check infra tests
+	$(BIN)/ruff check infra tests bench
+	$(BIN)/ruff format --check infra tests bench
 	$(BIN)/mypy
 	node_modules/.bin/tsc --project jsconfig.json
 	node_modules/.bin/tsc --project jsconfig.guest.json
 
 test: lint
 	$(BIN)/pytest
+
+# `make bench` (never part of `make test`): what the bench alone needs, then one run that
+# writes bench/results.json, bench/results.md and bench/latency.png. isolated-vm is built
+# from source by npm into bench/.work/; if it cannot be built, the results say so.
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	touch $@
+
+$(BENCH_WORK)/.installed: bench/node/package.json bench/node/package-lock.json
+	mkdir -p $(BENCH_WORK)
+	cp bench/node/package.json bench/node/package-lock.json $(BENCH_WORK)/
+	cd $(BENCH_WORK) && (npm ci --no-audit --no-fund || echo "make bench: isolated-vm did not build; reported as unavailable")
+	touch $@
+
+bench: setup $(VENV)/.bench-installed $(BENCH_WORK)/.installed
+	$(BIN)/python -m bench --stack $(STACK)
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""`make bench`: measures the service against its own baselines, in one run, as ratios."""

@@ -1,0 +1,89 @@
+"""The bench's load client against a local stdlib HTTP/1.1 server (keep-alive)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bench import load
+from bench.load import Call
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if self.path == "/chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in (b"hello ", b"world"):
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        status = 200 if self.path == "/ok" else 404
+        body = b'{"ok": true}'
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_reads_content_length_and_chunked_bodies(base_url: str) -> None:
+    assert load.send_once(base_url, Call("ok", "GET", "/ok")) == load.Reply(200, b'{"ok": true}')
+    assert load.send_once(base_url, Call("chunked", "GET", "/chunked")) == load.Reply(200, b"hello world")
+
+
+def test_post_sends_its_body(base_url: str) -> None:
+    reply = load.send_once(base_url, Call("echo", "POST", "/echo", b'{"code": "return 1"}'))
+    assert reply.body == b'{"code": "return 1"}'
+
+
+def test_latencies_take_turns_on_one_connection(base_url: str) -> None:
+    calls = [Call("ok", "GET", "/ok"), Call("echo", "POST", "/echo", b"x")]
+    samples = load.latencies(base_url, calls, rounds=5, warmup=2)
+    assert {name: len(values) for name, values in samples.items()} == {"ok": 5, "echo": 5}
+    assert all(value > 0 for values in samples.values() for value in values)
+
+
+def test_latencies_across_servers_in_blocks(base_url: str) -> None:
+    targets = [(base_url, Call("a", "GET", "/ok")), (base_url, Call("b", "GET", "/chunked"))]
+    samples = load.latencies_across(targets, rounds=7, warmup=1, block=3)
+    assert {name: len(values) for name, values in samples.items()} == {"a": 7, "b": 7}
+
+
+def test_latencies_refuse_a_failing_route(base_url: str) -> None:
+    with pytest.raises(RuntimeError, match="HTTP 404"):
+        load.latencies(base_url, [Call("missing", "GET", "/missing")], rounds=1, warmup=0)
+
+
+def test_throughput_counts_failures_apart(base_url: str) -> None:
+    measured = load.throughput(base_url, Call("missing", "GET", "/missing"), connections=2, seconds=0.2)
+    assert measured.requests == 0
+    assert measured.failures > 0
+    assert measured.connections == 2
