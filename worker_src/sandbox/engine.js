@@ -20,7 +20,6 @@ export const ENGINE_MIN_MEMORY_BYTES = 256 * WASM_PAGE_BYTES;
  * @property {() => number} failedGrows how often the engine asked for memory past its cap
  * @property {boolean} poisoned set when a run may have left the instance inconsistent
  * @property {FuelMeter} meter the wasm-level fuel counter
- * @property {WebAssembly.Memory} memory the instance's linear memory
  *
  * @typedef {object} FuelMeter
  * @property {(ticks: number) => void} arm trap once `ticks` more ticks are spent
@@ -89,7 +88,7 @@ async function instantiate(maxBytes) {
   const variant = newVariant(releaseSyncVariant, { wasmMemory: memory, emscriptenModule: /** @type {any} */ (emscriptenModule) });
   const module = await newQuickJSWASMModuleFromVariant(variant);
   if (!ticks) throw new Error("the engine wasm has no fuel_ticks export: is it the metered build?");
-  return { module, failedGrows: refusals, poisoned: false, meter: fuelMeter(ticks), memory };
+  return { module, failedGrows: refusals, poisoned: false, meter: fuelMeter(ticks) };
 }
 
 /**

@@ -3,7 +3,6 @@
 // status for every way a run can end. The guest side lives in guest/prelude.js.
 import preludeSource from "./prelude-source.js";
 import { acquireEngine } from "./engine.js";
-import { watchHeapPeak } from "./heap.js";
 
 /** @typedef {import("quickjs-emscripten-core").QuickJSHandle} QuickJSHandle */
 
@@ -91,10 +90,8 @@ export async function runInSandbox(program, limits) {
   try {
     runtime.setMemoryLimit(limits.heapBytes);
     runtime.setMaxStackSize(limits.stackBytes);
-    const heapPeak = watchHeapPeak(engine.memory, /** @type {any} */ (runtime).rt.value, limits.heapBytes);
     runtime.setInterruptHandler(() => {
       fuel += 1;
-      heapPeak?.sample();
       return fuel > fuelCeiling;
     });
     const context = runtime.newContext();
@@ -127,8 +124,7 @@ export async function runInSandbox(program, limits) {
       // the meter of a finished run: it is the host's own bounded work.
       if (!meterTripped()) engine.meter.disarm();
       step?.dispose();
-      heapPeak?.sample();
-      memoryBytes = heapPeak ? heapPeak.peak() : heapInUse(context, runtime);
+      memoryBytes = heapInUse(context, runtime);
       context.dispose();
     }
   } catch (hostError) {
@@ -375,8 +371,7 @@ function isHostStackOverflow(error) {
 }
 
 /**
- * Bytes the QuickJS heap held when the run ended: the fallback when the heap peak
- * cannot be read from the engine's memory.
+ * Bytes the QuickJS heap held when the run ended.
  * @param {import("quickjs-emscripten-core").QuickJSContext} context
  * @param {import("quickjs-emscripten-core").QuickJSRuntime} runtime
  */
