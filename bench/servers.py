@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -27,6 +25,7 @@ from pathlib import Path
 from infra.devserver import ServerOptions, server_command
 from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
+from infra.processes import stop_process
 
 START_SECONDS = 60.0
 POLL_SECONDS = 0.005
@@ -73,23 +72,6 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: flo
     )
 
 
-def stop(process: subprocess.Popen[bytes], *, group: bool = False) -> None:
-    """Stops the process (with `group`, the session it leads: wrangler's own children too)."""
-    if process.poll() is None:
-        if group:
-            os.killpg(process.pid, signal.SIGTERM)
-        else:
-            process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    if group:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-
-
 def launch(
     command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None, *, group: bool = False
 ) -> subprocess.Popen[bytes]:
@@ -117,7 +99,7 @@ def running(
         wait_for(url + "/health", process, log)
         yield Server(name, url, process)
     finally:
-        stop(process, group=group)
+        stop_process(process, group=group)
 
 
 @contextmanager
@@ -129,7 +111,7 @@ def spawned(
     try:
         yield f"http://127.0.0.1:{port}", lambda: process.poll() is None
     finally:
-        stop(process)
+        stop_process(process)
 
 
 def miniflare_command(build_dir: Path, state_dir: Path, api_key: str, port: int) -> list[str]:

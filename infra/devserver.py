@@ -11,6 +11,7 @@ from pathlib import Path
 
 from infra.errors import ToolMissingError
 from infra.paths import ProjectPaths
+from infra.processes import stop_process
 
 SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
 
@@ -70,10 +71,5 @@ def serve_forever(paths: ProjectPaths, options: ServerOptions) -> int:
     try:
         return process.wait()
     except (KeyboardInterrupt, _StopRequestedError):
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, signal.SIGINT)
         return 0

@@ -18,6 +18,7 @@ from infra.config import StackConfig, load_stack_config
 from infra.devserver import ServerOptions, start_server
 from infra.manifest import Manifest
 from infra.paths import ProjectPaths
+from infra.processes import stop_process
 from tests.worker.client import WorkerClient
 
 SERVER_START_SECONDS = 60
@@ -90,12 +91,7 @@ def running_worker(paths: ProjectPaths, stack: str, state_dir: Path) -> Iterator
     try:
         yield WorkerClient(f"http://127.0.0.1:{options.port}", api_key, server_output=output)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
 
