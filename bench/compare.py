@@ -112,6 +112,13 @@ def side_by_side(servers_by_label: dict[str, Server], api_key: str, settings: Se
     }
 
 
+def side_ratio(
+    measured: dict[str, Any], side: str, baseline: str, route: str = "exec", percentile: str = "p50"
+) -> float | None:
+    """One side of a `side_by_side` measurement against another: route's percentile, side / baseline."""
+    return ratio(measured[side][route][percentile], measured[baseline][route][percentile])
+
+
 def throughput_vs_noop(server: Server, api_key: str, settings: Settings) -> dict[str, Any]:
     """Requests per second of the README example against GET /health, same connections;
     and the workerd process's memory idle and at its peak under the execution load."""

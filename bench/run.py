@@ -107,12 +107,8 @@ def run_all(
         "miniflare": dev_latency,
         "miniflareThroughput": dev_throughput,
         "sideBySide": versus_raw,
-        "execRatioP50": ratio(
-            versus_raw["miniflare"]["exec"]["p50"], versus_raw["rawWorkerd"]["exec"]["p50"]
-        ),
-        "noopRatioP50": ratio(
-            versus_raw["miniflare"]["noop"]["p50"], versus_raw["rawWorkerd"]["noop"]["p50"]
-        ),
+        "execRatioP50": compare.side_ratio(versus_raw, "miniflare", "rawWorkerd"),
+        "noopRatioP50": compare.side_ratio(versus_raw, "miniflare", "rawWorkerd", route="noop"),
         "throughputRatio": ratio(dev_throughput["execPerSecond"], results["throughput"]["execPerSecond"]),
         "wranglerDev": wrangler_section(paths, build_dir, api_key, settings, work),
     }
@@ -176,12 +172,8 @@ def wrangler_section(
     return {
         "measured": True,
         "sideBySide": measured,
-        "execRatioP50ToRawWorkerd": ratio(
-            measured["wranglerDev"]["exec"]["p50"], measured["rawWorkerd"]["exec"]["p50"]
-        ),
-        "noopRatioP50ToRawWorkerd": ratio(
-            measured["wranglerDev"]["noop"]["p50"], measured["rawWorkerd"]["noop"]["p50"]
-        ),
+        "execRatioP50ToRawWorkerd": compare.side_ratio(measured, "wranglerDev", "rawWorkerd"),
+        "noopRatioP50ToRawWorkerd": compare.side_ratio(measured, "wranglerDev", "rawWorkerd", route="noop"),
     }
 
 
@@ -244,7 +236,7 @@ def metering_section(
     section: dict[str, Any] = {
         "server": "raw workerd, two at once (KV namespaces the code uses are bound to a stub that "
         "accepts writes: this measures the Worker's side of recording, not a real KV write)",
-        "noiseFloorRatioP50": ratio(noise["a"]["exec"]["p50"], noise["b"]["exec"]["p50"]),
+        "noiseFloorRatioP50": compare.side_ratio(noise, "a", "b"),
     }
     variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))
     if not variants:
@@ -259,8 +251,8 @@ def metering_section(
         "measured": True,
         "on": measured["on"]["exec"],
         "off": measured["off"]["exec"],
-        "ratioP50": ratio(measured["on"]["exec"]["p50"], measured["off"]["exec"]["p50"]),
-        "ratioP99": ratio(measured["on"]["exec"]["p99"], measured["off"]["exec"]["p99"]),
+        "ratioP50": compare.side_ratio(measured, "on", "off"),
+        "ratioP99": compare.side_ratio(measured, "on", "off", percentile="p99"),
     }
 
 
