@@ -37,7 +37,7 @@ export async function handleExecute(request, env, ctx, requestId) {
   if (STACK.logUserCode) {
     logEvent("info", "user_code", { requestId, clientId, code: program.code, input: program.input });
   }
-  const codeBytes = new TextEncoder().encode(program.code).byteLength;
+  const { codeBytes } = program;
   const cost = priceExecution(outcome.usage.fuel, USAGE);
   const answer = {
     requestId,

@@ -8,6 +8,7 @@ const LIMIT_OVERRIDES = ["fuel", "memoryBytes"];
 /**
  * @typedef {object} ExecuteRequest
  * @property {string} code
+ * @property {number} codeBytes the code's size in UTF-8, as limited and billed
  * @property {string | undefined} clientId required with the admin key; a client key implies it
  * @property {unknown} input undefined when the body had none
  * @property {{fuel?: number, memoryBytes?: number}} limits the client's own, lower limits
@@ -46,6 +47,7 @@ export function parseExecuteRequest(text, stackLimits) {
 
   return {
     code: body.code,
+    codeBytes,
     clientId: body.clientId,
     input: body.input,
     limits: parseLimitOverrides(body.limits, stackLimits),
