@@ -324,6 +324,10 @@
     // The native build (the Python harness) has Atomics, the wasm build does not: every
     // host offers the same globals.
     delete globalThis.Atomics;
+    // No threads exist, so nothing needs shared memory; and quickjs-ng 0.12.1 grows a
+    // growable SharedArrayBuffer over memory it does not own (fixed upstream in PR #1523).
+    // No other intrinsic leads to its constructor or prototype once Atomics is gone.
+    delete globalThis.SharedArrayBuffer;
     const outcome = { settled: false, failed: false, value: undefined, thrown: undefined };
 
     function sandbox_run(code, inputJson) {
