@@ -29,9 +29,11 @@ dev: setup
 build: setup
 	$(BIN)/codeexec build --stack $(STACK)
 
-# The fuel-metered engine wasm (engine/meter-wasm.mjs; digests pinned in infra/metering.py).
+# Rebuilds the committed engine (engine/quickjs-ng.wasm) from the pinned quickjs-ng source
+# and checks it reproduces the pinned digest. Needs Debian's clang-19 lld-19 wasi-libc
+# libclang-rt-19-dev-wasm32; `make engine PIN=1` records a new build after a change.
 engine: setup
-	$(BIN)/python -m infra.metering
+	$(BIN)/python -m infra.engine_build $(if $(PIN),--pin)
 
 bench-native-fuel: setup
 	$(BIN)/python bench/native_fuel.py

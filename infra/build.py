@@ -7,10 +7,9 @@ from importlib.metadata import version
 
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
-from infra.engine import installed_engine
+from infra.engine import engine_wasm, read_engine_facts
 from infra.kv_ids import read_kv_ids
 from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
-from infra.metering import metered_wasm
 from infra.paths import PROJECT_NAME, ProjectPaths
 from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, Identity, render_stack
 
@@ -20,14 +19,14 @@ Report = Callable[[str], None]
 def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambda _line: None) -> Manifest:
     """Builds build/<stack>/ and returns its manifest."""
     out_dir = paths.build_dir(config.stack)
-    engine = installed_engine(paths)
+    engine = read_engine_facts(paths)
     identity = Identity(service=PROJECT_NAME, version=version(PROJECT_NAME), engine=engine.description)
 
     for rendered in render_stack(
         config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
     ):
         report(f"render   {rendered.relative_to(paths.root)}")
-    bundle, wasm = bundle_worker(paths, out_dir, metered_wasm(paths, engine.wasm))
+    bundle, wasm = bundle_worker(paths, out_dir, engine_wasm(paths))
     report(f"bundle   {bundle.relative_to(paths.root)}")
     report(f"engine   {wasm.relative_to(paths.root)}  ({engine.description}, fuel-metered)")
 

@@ -1,7 +1,9 @@
-"""The sandbox engine: which QuickJS build the Worker runs, and where its files are.
+"""The sandbox engine: the project's own quickjs-ng build, its pinned facts and its files.
 
-The Worker's wasm variant and the Python harness's `quickjs-ng` must embed the same
-quickjs-ng version; `ENGINE_VERSION` is that version and tests hold both sides to it.
+`engine/quickjs-ng.json` is the one home of what the build produced (version, digest,
+initial memory); `make engine` (infra/engine_build.py) writes it, the Worker imports it
+(worker_src/sandbox/engine.js), and tests hold the harness's native quickjs-ng to the
+same version.
 """
 
 from __future__ import annotations
@@ -9,37 +11,66 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from infra.errors import ToolMissingError
+from infra.errors import BuildError
 from infra.paths import ProjectPaths
 
-ENGINE_NAME = "quickjs-ng"
-ENGINE_VERSION = "0.12.1"
-VARIANT_PACKAGE = "@jitl/quickjs-ng-wasmfile-release-sync"
-VARIANT_VERSION = "0.32.0"
-WASM_IN_PACKAGE = "dist/emscripten-module.wasm"
+ENGINE_FACTS_FILE = Path("engine/quickjs-ng.json")
+ENGINE_WASM_FILE = Path("engine/quickjs-ng.wasm")
+# The quickjs-ng version both tiers run (the harness's wheel is held to it).
+ENGINE_VERSION: str = json.loads(
+    (Path(__file__).resolve().parents[1] / ENGINE_FACTS_FILE).read_text("utf-8")
+)["version"]
 
 
 @dataclass(frozen=True)
-class EngineFiles:
-    """The installed variant package: its version and its `.wasm`."""
+class EngineFacts:
+    """What `engine/quickjs-ng.json` pins."""
 
+    name: str
     version: str
-    wasm: Path
+    source: str
+    wasm_sha256: str
+    initial_memory_bytes: int
 
     @property
     def description(self) -> str:
-        return f"{ENGINE_NAME} {ENGINE_VERSION} ({VARIANT_PACKAGE}@{self.version})"
+        return f"{self.name} {self.version} (wasm32, built from {self.source})"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "wasmSha256": self.wasm_sha256,
+            "initialMemoryBytes": self.initial_memory_bytes,
+        }
 
 
-def installed_engine(paths: ProjectPaths) -> EngineFiles:
-    package_dir = paths.node_modules / VARIANT_PACKAGE
-    package_json = package_dir / "package.json"
-    if not package_json.is_file():
-        raise ToolMissingError(f"{VARIANT_PACKAGE} is not installed; run `make setup`")
-    version = json.loads(package_json.read_text(encoding="utf-8"))["version"]
-    if version != VARIANT_VERSION:
-        raise ToolMissingError(
-            f"{VARIANT_PACKAGE} {version} is installed but {VARIANT_VERSION} is pinned; run `make setup`"
+def read_engine_facts(paths: ProjectPaths) -> EngineFacts:
+    path = paths.root / ENGINE_FACTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return EngineFacts(
+            name=data["name"],
+            version=data["version"],
+            source=data["source"],
+            wasm_sha256=data["wasmSha256"],
+            initial_memory_bytes=data["initialMemoryBytes"],
         )
-    return EngineFiles(version=version, wasm=package_dir / WASM_IN_PACKAGE)
+    except (OSError, ValueError, KeyError) as error:
+        raise BuildError(f"cannot read {ENGINE_FACTS_FILE}: {error}") from None
+
+
+def engine_wasm(paths: ProjectPaths) -> Path:
+    """The committed engine, checked against its pinned digest."""
+    from infra.engine_build import sha256_of  # noqa: PLC0415 - the build module imports this one
+
+    wasm = paths.root / ENGINE_WASM_FILE
+    facts = read_engine_facts(paths)
+    if not wasm.is_file() or sha256_of(wasm) != facts.wasm_sha256:
+        raise BuildError(
+            f"{ENGINE_WASM_FILE} is missing or not the pinned build (sha256 {facts.wasm_sha256})"
+        )
+    return wasm

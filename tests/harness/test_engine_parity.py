@@ -1,13 +1,13 @@
-"""Both hosts run the same quickjs-ng: upgrading one side alone must fail here, loudly."""
+"""Both tiers run one quickjs-ng from one source: upgrading one side alone must fail here."""
 
 from __future__ import annotations
 
 import importlib.metadata
-import json
 
 import _quickjs
 
-from infra.engine import ENGINE_VERSION, VARIANT_PACKAGE, VARIANT_VERSION, installed_engine
+from infra.engine import ENGINE_VERSION, engine_wasm, read_engine_facts
+from infra.engine_build import SDIST_REQUIREMENT
 from infra.harness import HARNESS_DISTRIBUTION, check_engine_version
 from infra.paths import ProjectPaths
 
@@ -17,22 +17,20 @@ def embedded_version_marker() -> bytes:
     return b"\x00" + ENGINE_VERSION.encode() + b"\x00"
 
 
-def test_the_lock_file_pins_the_variant_the_engine_module_names(paths: ProjectPaths) -> None:
-    lock = json.loads((paths.root / "package-lock.json").read_text(encoding="utf-8"))
-    assert lock["packages"][f"node_modules/{VARIANT_PACKAGE}"]["version"] == VARIANT_VERSION
-    assert lock["packages"][""]["dependencies"][VARIANT_PACKAGE] == VARIANT_VERSION
-
-
-def test_the_installed_harness_engine_is_the_workers_engine_version() -> None:
-    installed = importlib.metadata.version(HARNESS_DISTRIBUTION)
-    assert installed.split(".")[:3] == ENGINE_VERSION.split("."), (
-        f"{HARNESS_DISTRIBUTION} {installed} vs the Worker's quickjs-ng {ENGINE_VERSION}"
-    )
+def test_the_harness_wheel_is_the_release_whose_source_the_engine_is_built_from() -> None:
+    package, _, release = SDIST_REQUIREMENT.partition("==")
+    assert package == HARNESS_DISTRIBUTION
+    assert importlib.metadata.version(HARNESS_DISTRIBUTION) == release
+    assert release.split(".")[:3] == ENGINE_VERSION.split(".")
     check_engine_version()
 
 
+def test_the_engine_facts_name_the_pinned_source(paths: ProjectPaths) -> None:
+    assert SDIST_REQUIREMENT in read_engine_facts(paths).source
+
+
 def test_both_binaries_embed_the_same_quickjs_ng_version(paths: ProjectPaths) -> None:
-    wasm = installed_engine(paths).wasm.read_bytes()
+    wasm = engine_wasm(paths).read_bytes()
     with open(_quickjs.__file__, "rb") as native:
         native_bytes = native.read()
     assert embedded_version_marker() in wasm, f"the Worker's wasm does not embed quickjs-ng {ENGINE_VERSION}"
@@ -42,7 +40,6 @@ def test_both_binaries_embed_the_same_quickjs_ng_version(paths: ProjectPaths) ->
 
 
 def test_pyproject_and_the_lock_pin_the_harness_engine(paths: ProjectPaths) -> None:
-    installed = importlib.metadata.version(HARNESS_DISTRIBUTION)
-    pin = f"{HARNESS_DISTRIBUTION}=={installed}"
+    pin = f"{HARNESS_DISTRIBUTION}=={importlib.metadata.version(HARNESS_DISTRIBUTION)}"
     assert pin in (paths.root / "pyproject.toml").read_text(encoding="utf-8")
     assert pin in (paths.root / "requirements.lock").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from infra.config import StackConfig
-from infra.engine import installed_engine
+from infra.engine import read_engine_facts
 from infra.errors import ToolMissingError
 from infra.kv_ids import pulumi_kv_ids, read_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
@@ -22,7 +22,7 @@ DEPLOYED_ID = "a" * 32
 def render(
     paths: ProjectPaths, config: StackConfig, out_dir: Path, project: ProjectPaths
 ) -> dict[str, object]:
-    identity = Identity("code-execution", "0", installed_engine(paths).description)
+    identity = Identity("code-execution", "0", read_engine_facts(paths).description)
     render_stack(config, identity, paths.templates, out_dir, read_kv_ids(project, config.stack))
     return tomllib.loads((out_dir / "wrangler.toml").read_text())
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from infra.engine import ENGINE_VERSION
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +47,7 @@ def test_health_needs_no_key_and_names_stack_and_engine(worker: WorkerClient) ->
     reply = worker.request("GET", "/health")
     assert reply.status == 200
     assert reply.body["stack"] == "staging"
-    assert reply.body["engine"].startswith("quickjs-ng 0.12.1")
+    assert reply.body["engine"].startswith(f"quickjs-ng {ENGINE_VERSION} ")
     assert reply.body["version"]
 
 

@@ -1,107 +1,386 @@
-// The QuickJS engine of this isolate: one wasm instance with a bounded memory, loaded
-// once and reused by every execution, replaced when a run leaves it unusable.
-import { newQuickJSWASMModuleFromVariant, newVariant } from "quickjs-emscripten-core";
-import releaseSyncVariant from "@jitl/quickjs-ng-wasmfile-release-sync";
-// The build copies the engine's .wasm next to the bundle as its own module part: the
-// variant's wasm metered by engine/meter-wasm.mjs (an exported i64 `fuel_ticks` spent at
-// every loop header and bulk memory copy, trapping below zero).
-import quickjsWasm from "./quickjs.wasm";
-
-// An unarmed meter: the largest i64, never reached.
-const UNARMED_TICKS = 0x7fffffffffffffffn;
+// The isolate's engine: the project's quickjs-ng build (engine/sandbox.c), one instance
+// whose linear memory goes back to a pristine image as soon as each run's answer is read.
+//
+// Isolation does not rest on QuickJS being memory-safe: after setup (runtime, context,
+// prelude, prepare) the instance's whole state — its memory and its one mutable global,
+// the stack pointer — is imaged, and restored after every run, trap or not. A run that
+// grew the memory leaves an instance whose extra pages no image covers: it is replaced
+// by a fresh instance restored from the same image. No byte of one run reaches the next.
+import engineModule from "./quickjs.wasm";
+import engineFacts from "../../engine/quickjs-ng.json";
+import preludeSource from "./prelude-source.js";
 
 const WASM_PAGE_BYTES = 65536;
-// The prebuilt module declares a 16 MiB minimum memory; it cannot start with less.
-export const ENGINE_MIN_MEMORY_BYTES = 256 * WASM_PAGE_BYTES;
+// Free heap the image carries past setup, so that ordinary runs never grow the memory.
+const HEADROOM_BYTES = 1024 * 1024;
+// An unarmed meter: the largest i64, never reached.
+const UNARMED_TICKS = 0x7fffffffffffffffn;
+// What one call of a host import costs, in meter ticks: imports run outside the meter.
+export const IMPORT_CALL_TICKS = 1000n;
+// Image pages restored as one block: a zero block is filled, any other copied.
+const IMAGE_BLOCK_BYTES = 4096;
 
 /**
- * @typedef {object} Engine
- * @property {import("quickjs-emscripten-core").QuickJSWASMModule} module
- * @property {() => number} failedGrows how often the engine asked for memory past its cap
- * @property {boolean} poisoned set when a run may have left the instance inconsistent
- * @property {FuelMeter} meter the wasm-level fuel counter
+ * @typedef {object} EngineExports
+ * @property {WebAssembly.Global} __stack_pointer
+ * @property {WebAssembly.Global} fuel_ticks
+ * @property {() => void} _initialize
+ * @property {(size: number) => number} sandbox_alloc
+ * @property {(pointer: number) => void} sandbox_free
+ * @property {(prelude: number, preludeLength: number, settings: number, settingsLength: number) => number} sandbox_setup
+ * @property {(heapLimit: number, stackLimit: number, fuelPolls: number, seed: number) => void} sandbox_begin
+ * @property {(extraPolls: number, extraHeap: number) => void} sandbox_extend
+ * @property {(code: number, codeLength: number, input: number, inputLength: number, hasInput: number) => number} sandbox_run
+ * @property {() => number} sandbox_finish
+ * @property {() => number} sandbox_output
+ * @property {() => number} sandbox_output_length
+ * @property {() => number} sandbox_polls
+ * @property {() => number} sandbox_allocation_failures
+ * @property {() => number} sandbox_stack_overflows
+ * @property {() => number} sandbox_heap_peak
  *
- * @typedef {object} FuelMeter
- * @property {(ticks: number) => void} arm trap once `ticks` more ticks are spent
- * @property {() => number} left ticks left (negative once the meter has trapped)
- * @property {() => void} disarm
+ * @typedef {object} RunRequest
+ * @property {string} code
+ * @property {string | undefined} inputJson
+ * @property {number} fuelPolls interrupt polls allowed
+ * @property {bigint} fuelTicks meter ticks allowed
+ * @property {number} heapBytes the run's heap cap, exact
+ * @property {number} stackBytes QuickJS's stack limit
+ * @property {number} gracePolls polls allowed after a limit, to collect the logs
+ * @property {bigint} graceTicks
+ * @property {number} graceHeapBytes
+ *
+ * @typedef {"returned" | "escaped" | "job_failed" | "trapped"} RunEnd
+ *
+ * @typedef {object} RunObservation What the host saw of one run; never the program's own words.
+ * @property {RunEnd} ended how step("run") and the job loop ended
+ * @property {string | undefined} envelope the prelude's JSON answer, if it could still give one
+ * @property {number} polls
+ * @property {number} pollBudget
+ * @property {bigint} ticks meter ticks spent by the program (not the grace)
+ * @property {boolean} meterTripped the wasm meter trapped
+ * @property {boolean} hostStackOverflow V8's own stack ran out inside the engine
+ * @property {number} allocationFailures allocations the heap cap (or the memory) refused
+ * @property {number} stackOverflows hits of QuickJS's stack limit
+ * @property {number} heapPeakBytes the run's peak heap, above the image's
+ * @property {string | undefined} trapDetail for logs only
  */
 
-/** @type {Promise<Engine> | undefined} */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const SETTINGS_KEYS = ["maxLogLines", "maxLogBytes", "maxResultBytes"];
+
+export class Engine {
+  /**
+   * @param {WebAssembly.Memory} memory
+   * @param {EngineExports} exports
+   * @param {Image} image
+   * @param {HostImports} host
+   */
+  constructor(memory, exports, image, host) {
+    this.memory = memory;
+    this.exports = exports;
+    this.image = image;
+    this.host = host;
+  }
+
+  /**
+   * Runs one program from the pristine image and restores it before returning.
+   * @param {RunRequest} request
+   * @returns {RunObservation}
+   */
+  run(request) {
+    const x = this.exports;
+    /** @type {RunObservation} */
+    const seen = {
+      ended: "trapped",
+      envelope: undefined,
+      polls: 0,
+      pollBudget: request.fuelPolls,
+      ticks: 0n,
+      meterTripped: false,
+      hostStackOverflow: false,
+      allocationFailures: 0,
+      stackOverflows: 0,
+      heapPeakBytes: 0,
+      trapDetail: undefined,
+    };
+    let armed = request.fuelTicks;
+    try {
+      const code = this.#write(request.code);
+      const input = request.inputJson === undefined ? { pointer: 0, length: 0 } : this.#write(request.inputJson);
+      x.sandbox_begin(request.heapBytes, request.stackBytes, request.fuelPolls, randomSeed());
+      x.fuel_ticks.value = armed;
+      seen.ended = endOf(x.sandbox_run(code.pointer, code.length, input.pointer, input.length, request.inputJson === undefined ? 0 : 1));
+      seen.ticks = armed - x.fuel_ticks.value;
+      observe(x, seen);
+      if (seen.ended !== "returned" || seen.polls > seen.pollBudget) {
+        // A limit stopped the program: a little more (never billed) to collect its logs.
+        x.sandbox_extend(request.gracePolls, request.graceHeapBytes);
+        armed = request.graceTicks;
+        x.fuel_ticks.value = armed;
+      }
+      if (x.sandbox_finish() === 0) {
+        const start = x.sandbox_output();
+        seen.envelope = decoder.decode(new Uint8Array(this.memory.buffer, start, x.sandbox_output_length()));
+      }
+      if (seen.ended === "returned" && seen.polls <= seen.pollBudget) {
+        seen.ticks = armed - x.fuel_ticks.value;
+        observe(x, seen);
+      }
+    } catch (trap) {
+      seen.meterTripped = x.fuel_ticks.value < 0n;
+      if (seen.meterTripped && seen.ticks === 0n) seen.ticks = armed;
+      seen.hostStackOverflow = trap instanceof RangeError;
+      seen.trapDetail = String(trap);
+      try {
+        observe(x, seen);
+      } catch {
+        // the counters are best effort after a trap: the restore below is what matters
+      }
+    } finally {
+      x.fuel_ticks.value = UNARMED_TICKS;
+    }
+    return seen;
+  }
+
+  /** Puts the memory and the stack pointer back as they were after setup. */
+  restore() {
+    restoreImage(this.memory, this.image);
+    this.exports.__stack_pointer.value = this.image.stackPointer;
+    this.exports.fuel_ticks.value = UNARMED_TICKS;
+  }
+
+  /** Whether the memory holds exactly the image's bytes (a test's check: it reads every byte). */
+  matchesImage() {
+    const bytes = new Uint8Array(this.memory.buffer);
+    if (bytes.length !== this.image.bytes.length) return false;
+    const image = this.image.bytes;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== image[i]) return false;
+    return this.exports.__stack_pointer.value === this.image.stackPointer;
+  }
+
+  /** Whether a run grew the memory past what the image covers. */
+  get grown() {
+    return this.memory.buffer.byteLength !== this.image.bytes.length;
+  }
+
+  /** @param {string} text */
+  #write(text) {
+    const bytes = encoder.encode(text);
+    const pointer = this.exports.sandbox_alloc(bytes.length);
+    new Uint8Array(this.memory.buffer, pointer, bytes.length).set(bytes);
+    return { pointer, length: bytes.length };
+  }
+}
+
+/**
+ * @typedef {object} Image
+ * @property {Uint8Array} bytes the whole memory after setup, stack zeroed
+ * @property {{start: number, end: number, zero: boolean}[]} blocks runs of zero and non-zero pages
+ * @property {number} stackPointer
+ *
+ * @typedef {object} HostImports
+ * @property {WebAssembly.ModuleImports} wasi
+ * @property {(exports: EngineExports, memory: WebAssembly.Memory) => void} bind
+ */
+
+/**
+ * @param {WebAssembly.Memory} memory
+ * @param {Image} image
+ */
+function restoreImage(memory, image) {
+  const bytes = new Uint8Array(memory.buffer);
+  for (const block of image.blocks) {
+    if (block.zero) bytes.fill(0, block.start, block.end);
+    else bytes.set(image.bytes.subarray(block.start, block.end), block.start);
+  }
+}
+
+/** @param {Uint8Array} bytes */
+function blocksOf(bytes) {
+  /** @type {{start: number, end: number, zero: boolean}[]} */
+  const blocks = [];
+  for (let start = 0; start < bytes.length; start += IMAGE_BLOCK_BYTES) {
+    const end = Math.min(start + IMAGE_BLOCK_BYTES, bytes.length);
+    let zero = true;
+    for (let i = start; i < end && zero; i++) zero = bytes[i] === 0;
+    const last = blocks[blocks.length - 1];
+    if (last && last.zero === zero) last.end = end;
+    else blocks.push({ start, end, zero });
+  }
+  return blocks;
+}
+
+/** @param {number} code */
+function endOf(code) {
+  return /** @type {RunEnd} */ (["returned", "escaped", "job_failed"][code] ?? "escaped");
+}
+
+/**
+ * @param {EngineExports} x
+ * @param {RunObservation} seen
+ */
+function observe(x, seen) {
+  seen.polls = x.sandbox_polls();
+  seen.allocationFailures = x.sandbox_allocation_failures();
+  seen.stackOverflows = x.sandbox_stack_overflows();
+  seen.heapPeakBytes = x.sandbox_heap_peak();
+}
+
+function randomSeed() {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+/**
+ * The five WASI functions the engine imports, each charged to the fuel meter: they run
+ * outside it. Nothing reaches the host: writes are dropped, the clock is the host's.
+ */
+function hostImports() {
+  /** @type {EngineExports | undefined} */
+  let x;
+  /** @type {WebAssembly.Memory | undefined} */
+  let memory;
+  const charge = () => {
+    if (!x) return;
+    x.fuel_ticks.value -= IMPORT_CALL_TICKS;
+    if (x.fuel_ticks.value < 0n) throw new WebAssembly.RuntimeError("fuel spent in a host call");
+  };
+  const view = () => new DataView(/** @type {WebAssembly.Memory} */ (memory).buffer);
+  const ERRNO_BADF = 8;
+  /** @type {HostImports} */
+  const host = {
+    bind(exports, boundMemory) {
+      x = exports;
+      memory = boundMemory;
+    },
+    wasi: {
+      /** @param {number} _clock @param {bigint} _precision @param {number} out */
+      clock_time_get(_clock, _precision, out) {
+        charge();
+        view().setBigUint64(out, BigInt(Date.now()) * 1_000_000n, true);
+        return 0;
+      },
+      fd_close() {
+        charge();
+        return ERRNO_BADF;
+      },
+      fd_fdstat_get() {
+        charge();
+        return ERRNO_BADF;
+      },
+      fd_seek() {
+        charge();
+        return ERRNO_BADF;
+      },
+      /** @param {number} _fd @param {number} iovs @param {number} count @param {number} written */
+      fd_write(_fd, iovs, count, written) {
+        charge();
+        const memoryView = view();
+        let total = 0;
+        for (let i = 0; i < count; i++) total += memoryView.getUint32(iovs + 8 * i + 4, true);
+        memoryView.setUint32(written, total, true);
+        return 0;
+      },
+    },
+  };
+  return host;
+}
+
+/**
+ * @param {number} maxBytes
+ * @param {HostImports} host
+ */
+function newInstance(maxBytes, host) {
+  const memory = new WebAssembly.Memory({
+    initial: engineFacts.initialMemoryBytes / WASM_PAGE_BYTES,
+    maximum: Math.floor(maxBytes / WASM_PAGE_BYTES),
+  });
+  const instance = new WebAssembly.Instance(engineModule, { env: { memory }, wasi_snapshot_preview1: host.wasi });
+  const exports = /** @type {EngineExports} */ (/** @type {unknown} */ (instance.exports));
+  host.bind(exports, memory);
+  return { memory, exports };
+}
+
+/**
+ * Instantiates the engine, sets it up and takes its image.
+ * @param {number} maxBytes the memory's hard cap
+ * @param {Record<string, number>} settings the prelude's prepare() settings
+ */
+function createEngine(maxBytes, settings) {
+  const host = hostImports();
+  const { memory, exports } = newInstance(maxBytes, host);
+  exports._initialize();
+  const prelude = encoder.encode(preludeSource);
+  const settingsJson = encoder.encode(JSON.stringify(Object.fromEntries(SETTINGS_KEYS.map((key) => [key, settings[key]]))));
+  const preludeAt = exports.sandbox_alloc(prelude.length);
+  new Uint8Array(memory.buffer, preludeAt, prelude.length).set(prelude);
+  const settingsAt = exports.sandbox_alloc(settingsJson.length);
+  new Uint8Array(memory.buffer, settingsAt, settingsJson.length).set(settingsJson);
+  if (exports.sandbox_setup(preludeAt, prelude.length, settingsAt, settingsJson.length) !== 0) {
+    throw new Error("the engine's setup failed: the prelude did not evaluate");
+  }
+  exports.sandbox_free(preludeAt);
+  exports.sandbox_free(settingsAt);
+  const stackPointer = Number(exports.__stack_pointer.value);
+  // Headroom pages, zero, so that ordinary runs allocate without growing the memory.
+  const size = memory.buffer.byteLength;
+  const target = Math.ceil((size + HEADROOM_BYTES) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
+  memory.grow(Math.min(target, Math.floor(maxBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES) / WASM_PAGE_BYTES - size / WASM_PAGE_BYTES);
+  // The stack below the stack pointer holds setup's dead frames: the image holds zeros.
+  new Uint8Array(memory.buffer).fill(0, 0, stackPointer);
+  const bytes = new Uint8Array(memory.buffer).slice();
+  const image = { bytes, blocks: blocksOf(bytes), stackPointer };
+  return new Engine(memory, exports, image, host);
+}
+
+/**
+ * A fresh instance restored from an existing engine's image: what replaces an engine
+ * whose memory a run grew (no setup to repeat).
+ * @param {Engine} engine
+ * @param {number} maxBytes
+ */
+function renewEngine(engine, maxBytes) {
+  const host = hostImports();
+  const { memory, exports } = newInstance(maxBytes, host);
+  memory.grow(engine.image.bytes.length / WASM_PAGE_BYTES - memory.buffer.byteLength / WASM_PAGE_BYTES);
+  const renewed = new Engine(memory, exports, engine.image, host);
+  renewed.restore();
+  return renewed;
+}
+
+/** @type {{engine: Engine, key: string} | undefined} */
 let current;
 
 /**
- * A WebAssembly.Memory that cannot grow past `maxBytes` and counts the refusals, which
- * is how an out-of-memory `throw null` is told apart from a user's own `throw null`.
- * @param {number} maxBytes
+ * The isolate's engine for these limits, pristine.
+ * @param {number} maxBytes the memory's hard cap
+ * @param {Record<string, number>} settings
+ * @returns {Engine}
  */
-function boundedMemory(maxBytes) {
-  const memory = new WebAssembly.Memory({
-    initial: ENGINE_MIN_MEMORY_BYTES / WASM_PAGE_BYTES,
-    maximum: Math.floor(maxBytes / WASM_PAGE_BYTES),
-  });
-  let refusals = 0;
-  const grow = memory.grow.bind(memory);
-  memory.grow = (/** @type {number} */ pages) => {
-    try {
-      return grow(pages);
-    } catch (error) {
-      refusals += 1;
-      throw error;
-    }
-  };
-  return { memory, refusals: () => refusals };
-}
-
-/** @param {WebAssembly.Global} ticks */
-function fuelMeter(ticks) {
-  return {
-    arm: (/** @type {number} */ count) => {
-      ticks.value = BigInt(Math.max(0, Math.floor(count)));
-    },
-    left: () => Number(ticks.value),
-    disarm: () => {
-      ticks.value = UNARMED_TICKS;
-    },
-  };
-}
-
-/** @param {number} maxBytes */
-async function instantiate(maxBytes) {
-  const { memory, refusals } = boundedMemory(maxBytes);
-  /** @type {WebAssembly.Global | undefined} */
-  let ticks;
-  // Instantiated here rather than through the variant's `wasmModule` option, to keep
-  // hold of the instance's exports (the fuel counter).
-  const emscriptenModule = {
-    /**
-     * @param {WebAssembly.Imports} imports
-     * @param {(instance: WebAssembly.Instance) => void} onSuccess
-     */
-    instantiateWasm: async (imports, onSuccess) => {
-      const instance = await WebAssembly.instantiate(quickjsWasm, imports);
-      ticks = /** @type {WebAssembly.Global} */ (instance.exports.fuel_ticks);
-      onSuccess(instance);
-      return instance.exports;
-    },
-  };
-  const variant = newVariant(releaseSyncVariant, { wasmMemory: memory, emscriptenModule: /** @type {any} */ (emscriptenModule) });
-  const module = await newQuickJSWASMModuleFromVariant(variant);
-  if (!ticks) throw new Error("the engine wasm has no fuel_ticks export: is it the metered build?");
-  return { module, failedGrows: refusals, poisoned: false, meter: fuelMeter(ticks) };
+export function acquireEngine(maxBytes, settings) {
+  const key = `${maxBytes}:${SETTINGS_KEYS.map((name) => settings[name]).join(":")}`;
+  if (!current || current.key !== key) current = { engine: createEngine(maxBytes, settings), key };
+  return current.engine;
 }
 
 /**
- * The engine for the next execution: the cached one, or a new instance when there is
- * none yet or the last run poisoned it.
- * @param {number} maxBytes the wasm memory's hard cap
- * @returns {Promise<Engine>}
+ * Makes the engine pristine again after a run: restored in place, or replaced by a
+ * fresh instance from the same image when the run grew its memory or the restore failed.
+ * @param {Engine} engine
+ * @param {number} maxBytes
  */
-export async function acquireEngine(maxBytes) {
-  if (current) {
-    const engine = await current.catch(() => undefined);
-    if (engine && !engine.poisoned) return engine;
+export function releaseEngine(engine, maxBytes) {
+  if (!current || current.engine !== engine) return;
+  try {
+    if (!engine.grown) {
+      engine.restore();
+      return;
+    }
+  } catch {
+    // fall through: a fresh instance
   }
-  current = instantiate(maxBytes);
-  return current;
+  current = { engine: renewEngine(engine, maxBytes), key: current.key };
 }
+
+export const ENGINE_DESCRIPTION = `${engineFacts.name} ${engineFacts.version}`;

@@ -1,16 +1,14 @@
-// One execution in the sandbox: a fresh QuickJS runtime and context on the isolate's
-// engine, a fuel budget counted in the interrupt handler, bounded job draining, and a
-// status for every way a run can end. The guest side lives in guest/prelude.js.
-import preludeSource from "./prelude-source.js";
-import { acquireEngine } from "./engine.js";
-
-/** @typedef {import("quickjs-emscripten-core").QuickJSHandle} QuickJSHandle */
+// One execution in the sandbox: the program runs on the isolate's engine from its
+// pristine image, and every way a run can end gets its status from what the host
+// observed (fuel spent, allocations refused, the stack limit hit, a trap), never from
+// text the program controls. The guest side lives in guest/prelude.guest.js.
+import { acquireEngine, releaseEngine } from "./engine.js";
 
 /**
  * @typedef {object} RunLimits
- * @property {number} fuel interrupt-handler polls allowed (QuickJS polls about every 10,000 operations)
+ * @property {number} fuel fuel allowed (see TICKS_PER_FUEL)
  * @property {number} memoryBytes hard cap of the engine's wasm memory
- * @property {number} heapBytes QuickJS heap limit, a little below memoryBytes
+ * @property {number} heapBytes the run's heap cap (exact: live bytes the program holds)
  * @property {number} stackBytes QuickJS stack limit
  * @property {number} maxLogLines
  * @property {number} maxLogBytes
@@ -30,7 +28,7 @@ import { acquireEngine } from "./engine.js";
  * @property {{level: string, message: string}[]} logs
  * @property {number} logsDropped
  * @property {{fuel: number, memoryBytes: number, outputBytes: number, wallMs: number}} usage
- * @property {string | undefined} internalDetail why the engine had to be replaced, for logs only
+ * @property {string | undefined} internalDetail why the engine had to be reset, for logs only
  */
 
 /** @type {Record<string, GuestError>} */
@@ -41,26 +39,20 @@ const LIMIT_ERRORS = {
   error: { name: "InternalError", message: "the sandbox failed while running the program and was reset", stack: "" },
 };
 
-// Interrupt polls allowed past an exhausted budget, only to collect the logs.
-const FINISH_GRACE_FUEL = 50;
 // Fuel has two meters; a run is charged the larger, and stops when either runs out:
 // - interrupt polls: QuickJS polls its interrupt handler about every 10,000 bytecode
 //   operations (calls and backward jumps), but a built-in call counts as one however
 //   long it runs;
 // - wasm ticks: the metered engine (engine/meter-wasm.mjs) spends one tick per loop
 //   iteration anywhere in the engine — each bytecode dispatched, each step of a native
-//   loop inside a built-in — and one per 64 bytes of bulk memory copy/fill, and traps
-//   when the budget is spent. TICKS_PER_FUEL ticks make one unit of fuel, so that on
-//   ordinary code the two meters agree roughly (measured: bench/native_fuel.py).
+//   loop inside a built-in — one per 64 bytes of bulk memory copy/fill, and
+//   IMPORT_CALL_TICKS per host call, and traps when the budget is spent.
+//   TICKS_PER_FUEL ticks make one unit of fuel, so that on ordinary code the two meters
+//   agree roughly (measured: bench/native_fuel.py).
 export const TICKS_PER_FUEL = 100_000;
-
-/** What a guest failure that escaped the prelude threw, as far as it could be read. */
-class GuestEscape {
-  /** @param {unknown} dumped */
-  constructor(dumped) {
-    this.dumped = dumped;
-  }
-}
+// Allowed past an exhausted budget, never billed, only to collect the logs.
+const FINISH_GRACE_FUEL = 50;
+const FINISH_GRACE_HEAP_BYTES = 1024 * 1024;
 
 /**
  * @param {{code: string, input: unknown}} program
@@ -68,87 +60,29 @@ class GuestEscape {
  * @returns {Promise<RunOutcome>}
  */
 export async function runInSandbox(program, limits) {
-  const engine = await acquireEngine(limits.memoryBytes);
-  const failedGrowsBefore = engine.failedGrows();
   const startedAt = Date.now();
-  let fuel = 0;
-  let fuelCeiling = limits.fuel;
-  const outOfFuel = () => fuel > limits.fuel;
-  const ranOutOfMemory = () => engine.failedGrows() > failedGrowsBefore;
-  const armedTicks = limits.fuel * TICKS_PER_FUEL;
-  let ticksUsed = 0;
-  let metering = false;
-  const meterTripped = () => engine.meter.left() < 0;
-  const readTicks = () => {
-    if (metering) ticksUsed = armedTicks - engine.meter.left();
-  };
-
-  /** @type {RunOutcome} */
-  let outcome;
-  let memoryBytes = 0;
-  const runtime = engine.module.newRuntime();
+  const engine = acquireEngine(limits.memoryBytes, limits);
+  let seen;
   try {
-    runtime.setMemoryLimit(limits.heapBytes);
-    runtime.setMaxStackSize(limits.stackBytes);
-    runtime.setInterruptHandler(() => {
-      fuel += 1;
-      return fuel > fuelCeiling;
+    seen = engine.run({
+      code: program.code,
+      inputJson: program.input === undefined ? undefined : JSON.stringify(program.input),
+      fuelPolls: limits.fuel,
+      fuelTicks: BigInt(limits.fuel) * BigInt(TICKS_PER_FUEL),
+      heapBytes: limits.heapBytes,
+      stackBytes: limits.stackBytes,
+      gracePolls: FINISH_GRACE_FUEL,
+      graceTicks: BigInt(FINISH_GRACE_FUEL * TICKS_PER_FUEL),
+      graceHeapBytes: FINISH_GRACE_HEAP_BYTES,
     });
-    const context = runtime.newContext();
-    /** @type {QuickJSHandle | undefined} */
-    let step;
-    try {
-      step = prepareGuest(context, limits);
-      // Ticks are counted from the user's code on: the fresh context and the prelude are
-      // the same fixed setup for every run (~170,000 ticks), not the client's work.
-      engine.meter.arm(armedTicks);
-      metering = true;
-      const escape = runGuest(context, runtime, step, program, () => outOfFuel());
-      const limitStatus = escape ? judgeEscape(escape.dumped, outOfFuel(), ranOutOfMemory()) : outOfFuel() ? "timeout" : undefined;
-      if (limitStatus) {
-        readTicks();
-        // A little fuel beyond the budget (never billed) to collect the logs written so far.
-        fuelCeiling = fuel + FINISH_GRACE_FUEL;
-        engine.meter.arm(FINISH_GRACE_FUEL * TICKS_PER_FUEL);
-        outcome = limitOutcome(limitStatus, finishQuietly(context, step));
-      } else {
-        outcome = fromEnvelope(finishGuest(context, step), ranOutOfMemory());
-        readTicks();
-      }
-    } catch (thrown) {
-      if (!(thrown instanceof GuestEscape)) throw thrown;
-      readTicks();
-      outcome = limitOutcome(judgeEscape(thrown.dumped, outOfFuel(), ranOutOfMemory()), undefined);
-    } finally {
-      // Cleaning up (freeing a heap of up to heapBytes) is never billed, and must not trip
-      // the meter of a finished run: it is the host's own bounded work.
-      if (!meterTripped()) engine.meter.disarm();
-      step?.dispose();
-      memoryBytes = heapInUse(context, runtime);
-      context.dispose();
-    }
-  } catch (hostError) {
-    // The engine itself failed (V8's own stack overflow unwinding through the wasm, an
-    // abort, a failed dispose): its state can no longer be trusted. A trap of the wasm
-    // fuel meter lands here too: a trapped instance is never reused.
-    engine.poisoned = true;
-    if (meterTripped()) readTicks();
-    const status = meterTripped() || outOfFuel() ? "timeout" : ranOutOfMemory() ? "memory_limit" : isHostStackOverflow(hostError) ? "stack_overflow" : "error";
-    outcome = limitOutcome(status, undefined);
-    outcome.internalDetail = String(hostError);
   } finally {
-    if (!engine.poisoned) {
-      try {
-        engine.meter.disarm();
-        runtime.dispose();
-      } catch {
-        engine.poisoned = true;
-      }
-    }
+    releaseEngine(engine, limits.memoryBytes);
   }
+  const outcome = judge(seen);
+  const tickFuel = Number((seen.ticks + BigInt(TICKS_PER_FUEL) - 1n) / BigInt(TICKS_PER_FUEL));
   outcome.usage = {
-    fuel: Math.min(Math.max(fuel, Math.ceil(ticksUsed / TICKS_PER_FUEL)), limits.fuel),
-    memoryBytes,
+    fuel: Math.min(Math.max(seen.polls, tickFuel), limits.fuel),
+    memoryBytes: seen.heapPeakBytes,
     outputBytes: outcome.usage.outputBytes,
     wallMs: Date.now() - startedAt,
   };
@@ -156,146 +90,43 @@ export async function runInSandbox(program, limits) {
 }
 
 /**
- * Evaluates the prelude and prepares it: the returned handle is its `step` function.
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {RunLimits} limits
+ * The outcome of a run, from what the host observed first and the prelude's answer second.
+ * @param {import("./engine.js").RunObservation} seen
+ * @returns {RunOutcome}
  */
-function prepareGuest(context, limits) {
-  const settings = JSON.stringify({
-    maxLogLines: limits.maxLogLines,
-    maxLogBytes: limits.maxLogBytes,
-    maxResultBytes: limits.maxResultBytes,
-  });
-  const prepare = expectValue(context, context.evalCode(preludeSource, "<input>"));
+function judge(seen) {
+  const envelope = parseEnvelope(seen.envelope);
+  const outOfFuel = seen.meterTripped || seen.polls > seen.pollBudget;
+  if (seen.ended === "trapped") {
+    const status = outOfFuel ? "timeout" : seen.hostStackOverflow ? "stack_overflow" : seen.allocationFailures > 0 ? "memory_limit" : "error";
+    const outcome = limitOutcome(status, undefined);
+    outcome.internalDetail = seen.trapDetail;
+    return outcome;
+  }
+  if (outOfFuel) return limitOutcome("timeout", envelope);
+  if (seen.ended !== "returned") {
+    const status = seen.allocationFailures > 0 ? "memory_limit" : seen.stackOverflows > 0 ? "stack_overflow" : "error";
+    const outcome = limitOutcome(status, envelope);
+    if (status === "error") outcome.internalDetail = `the program's run ${seen.ended}`;
+    return outcome;
+  }
+  if (!envelope) {
+    const outcome = limitOutcome(seen.allocationFailures > 0 ? "memory_limit" : "error", undefined);
+    outcome.internalDetail = "the prelude returned no well-formed envelope";
+    return outcome;
+  }
+  return fromEnvelope(envelope, seen.allocationFailures > 0);
+}
+
+/** @param {string | undefined} text */
+function parseEnvelope(text) {
+  if (text === undefined) return undefined;
   try {
-    return callGuest(context, prepare, [context.newString(settings)]);
-  } finally {
-    prepare.dispose();
-  }
-}
-
-/**
- * Runs the user's program and the jobs it queued; returns how it escaped, if it did.
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {import("quickjs-emscripten-core").QuickJSRuntime} runtime
- * @param {QuickJSHandle} step
- * @param {{code: string, input: unknown}} program
- * @param {() => boolean} outOfFuel
- * @returns {GuestEscape | undefined}
- */
-function runGuest(context, runtime, step, program, outOfFuel) {
-  const input = program.input === undefined ? context.undefined : context.newString(JSON.stringify(program.input));
-  try {
-    callGuest(context, step, [context.newString("run"), context.newString(program.code), input]).dispose();
-    drainJobs(context, runtime, outOfFuel);
-    return undefined;
-  } catch (thrown) {
-    if (thrown instanceof GuestEscape) return thrown;
-    throw thrown;
-  }
-}
-
-/**
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {QuickJSHandle} step
- */
-function finishGuest(context, step) {
-  const envelope = callGuest(context, step, [context.newString("finish")]);
-  try {
-    return JSON.parse(context.getString(envelope));
-  } finally {
-    envelope.dispose();
-  }
-}
-
-/**
- * The envelope if the prelude can still produce one, else undefined.
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {QuickJSHandle} step
- */
-function finishQuietly(context, step) {
-  try {
-    return finishGuest(context, step);
-  } catch (thrown) {
-    if (thrown instanceof GuestEscape) return undefined;
-    throw thrown;
-  }
-}
-
-/**
- * Calls a guest function with arguments it owns afterwards (they are disposed here).
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {QuickJSHandle} fn
- * @param {QuickJSHandle[]} args
- */
-function callGuest(context, fn, args) {
-  try {
-    return expectValue(context, context.callFunction(fn, context.undefined, ...args));
-  } finally {
-    for (const handle of args) handle.dispose();
-  }
-}
-
-/**
- * Runs the microtasks that async code queued, with the fuel budget still armed: a
- * microtask storm ends when the fuel does.
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {import("quickjs-emscripten-core").QuickJSRuntime} runtime
- * @param {() => boolean} outOfFuel
- */
-function drainJobs(context, runtime, outOfFuel) {
-  while (!outOfFuel() && runtime.hasPendingJob()) {
-    const result = runtime.executePendingJobs();
-    if (result.error) {
-      const dumped = dumpQuietly(context, result.error);
-      result.error.dispose();
-      throw new GuestEscape(dumped);
-    }
-  }
-}
-
-/**
- * The value of a guest call, or a GuestEscape carrying what the guest threw.
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {{value: QuickJSHandle} | {error: QuickJSHandle}} result
- * @returns {QuickJSHandle}
- */
-function expectValue(context, result) {
-  if ("error" in result) {
-    const dumped = dumpQuietly(context, result.error);
-    result.error.dispose();
-    throw new GuestEscape(dumped);
-  }
-  return result.value;
-}
-
-/**
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {import("quickjs-emscripten-core").QuickJSHandle} handle
- */
-function dumpQuietly(context, handle) {
-  try {
-    return context.dump(handle);
+    const envelope = JSON.parse(text);
+    return isWellFormed(envelope) ? envelope : undefined;
   } catch {
     return undefined;
   }
-}
-
-/**
- * How a guest failure that escaped the prelude ends: the interrupt (fuel), or memory
- * too short for even the prelude's own bookkeeping.
- * @param {unknown} dumped
- * @param {boolean} outOfFuel
- * @param {boolean} ranOutOfMemory
- * @returns {RunStatus}
- */
-function judgeEscape(dumped, outOfFuel, ranOutOfMemory) {
-  if (outOfFuel) return "timeout";
-  if (ranOutOfMemory || dumped === null || dumped === undefined) return "memory_limit";
-  const { name, message } = /** @type {{name?: unknown, message?: unknown}} */ (dumped);
-  if (message === "out of memory" || message === "string too long") return "memory_limit";
-  if ((name === "RangeError" || name === "InternalError") && /stack/.test(String(message))) return "stack_overflow";
-  return "error";
 }
 
 /**
@@ -304,14 +135,9 @@ function judgeEscape(dumped, outOfFuel, ranOutOfMemory) {
  * @returns {RunOutcome}
  */
 function fromEnvelope(envelope, ranOutOfMemory) {
-  if (!isWellFormed(envelope)) {
-    const outcome = limitOutcome("error", undefined);
-    outcome.internalDetail = "the prelude returned a malformed envelope";
-    return outcome;
-  }
   let status = envelope.status;
   let error = envelope.error ? { name: envelope.error.name, message: envelope.error.message, stack: envelope.error.stack } : null;
-  // A `throw null` while the engine was refusing memory is the allocator, not the user.
+  // A `throw null` while the heap cap was refusing memory is the allocator, not the user.
   if (status === "error" && ranOutOfMemory && envelope.error?.thrownValue !== undefined) {
     status = "memory_limit";
     error = { ...LIMIT_ERRORS.memory_limit };
@@ -363,28 +189,4 @@ function limitOutcome(status, envelope) {
     usage: { fuel: 0, memoryBytes: 0, outputBytes: envelope?.logStats.bytes ?? 0, wallMs: 0 },
     internalDetail: undefined,
   };
-}
-
-/** @param {unknown} error */
-function isHostStackOverflow(error) {
-  return error instanceof RangeError && /call stack/i.test(error.message);
-}
-
-/**
- * Bytes the QuickJS heap held when the run ended.
- * @param {import("quickjs-emscripten-core").QuickJSContext} context
- * @param {import("quickjs-emscripten-core").QuickJSRuntime} runtime
- */
-function heapInUse(context, runtime) {
-  try {
-    const handle = runtime.computeMemoryUsage();
-    try {
-      const stats = /** @type {{memory_used_size?: number}} */ (context.dump(handle));
-      return stats.memory_used_size ?? 0;
-    } finally {
-      handle.dispose();
-    }
-  } catch {
-    return 0;
-  }
 }

@@ -1,0 +1,284 @@
+// The engine's host interface: one QuickJS runtime and context, set up once, then driven
+// one run at a time through length-delimited UTF-8 buffers (a NUL in code is a
+// character). The Worker (worker_src/sandbox/engine.js) takes an image of linear memory
+// after sandbox_setup and restores it before every run, so every run starts from the
+// same bytes and nothing of an earlier run survives, whatever the program did to the heap.
+//
+// Everything a run is judged by is observed here, never read from text the program
+// controls: interrupt polls (fuel), refused allocations (memory), hits of the stack limit.
+// All of it lives in linear memory, so restoring the image resets it.
+//
+// One translation unit with quickjs.c (the build includes it below) so that the host can
+// reseed the context's Math.random state, which is private to quickjs.c.
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+
+static void sandbox_note_stack_overflow(void);
+
+// The build adds one call to sandbox_note_stack_overflow() to quickjs.c's
+// JS_ThrowStackOverflow (infra/engine_build.py, SOURCE_HOOKS).
+#include "quickjs.c"
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define WASM_PAGE 65536u
+
+enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_JOB_FAILED = 2, SANDBOX_SETUP_FAILED = 3 };
+
+static JSRuntime *sandbox_runtime;
+static JSContext *sandbox_context;
+static JSValue sandbox_step;
+
+// Heap the program's runtime holds, and the run's cap and peak, in bytes.
+static size_t heap_live;
+static size_t heap_run_base;
+static size_t heap_peak;
+static size_t heap_cap = SIZE_MAX;
+static uint32_t allocation_failures;
+static uint32_t stack_overflows;
+static uint32_t polls;
+static uint32_t poll_budget = UINT32_MAX;
+
+// The program break: the top of what sbrk has handed out, below the memory's size.
+static uintptr_t break_top;
+static uintptr_t break_peak;
+
+static const char *run_output;
+static size_t run_output_length;
+
+static void sandbox_note_stack_overflow(void) { stack_overflows += 1; }
+
+// dlmalloc grows its heap through sbrk. This one keeps the break in linear memory (so an
+// image restore moves it back) instead of deriving it from memory.size, which never shrinks.
+void *sbrk(intptr_t increment) {
+    if (break_top == 0) break_top = break_peak = (uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE;
+    if (increment == 0) return (void *)break_top;
+    if (increment < 0) {
+        errno = EINVAL;
+        return (void *)-1;
+    }
+    uintptr_t old_top = break_top;
+    uintptr_t memory_top = (uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE;
+    if ((uintptr_t)increment > UINTPTR_MAX - old_top) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    uintptr_t new_top = old_top + (uintptr_t)increment;
+    if (new_top > memory_top) {
+        uintptr_t pages = (new_top - memory_top + WASM_PAGE - 1) / WASM_PAGE;
+        if (__builtin_wasm_memory_grow(0, pages) == SIZE_MAX) {
+            errno = ENOMEM;
+            return (void *)-1;
+        }
+    }
+    break_top = new_top;
+    if (new_top > break_peak) break_peak = new_top;
+    return (void *)old_top;
+}
+
+// The runtime's allocator: dlmalloc, with every live byte counted so that a run's cap is
+// exact on the heap the program holds (not per allocation) and its peak is known.
+static bool heap_admits(size_t old_size, size_t new_size) {
+    if (new_size <= old_size) return true;
+    size_t growth = new_size - old_size;
+    if (growth <= heap_cap && heap_live + growth <= heap_cap) return true;
+    allocation_failures += 1;
+    return false;
+}
+
+static void heap_account(size_t old_size, size_t new_size) {
+    heap_live = heap_live - old_size + new_size;
+    if (heap_live > heap_peak) heap_peak = heap_live;
+}
+
+static void *heap_malloc(void *opaque, size_t size) {
+    (void)opaque;
+    if (!heap_admits(0, size)) return NULL;
+    void *block = malloc(size);
+    if (!block) {
+        allocation_failures += 1;
+        return NULL;
+    }
+    heap_account(0, malloc_usable_size(block));
+    return block;
+}
+
+static void *heap_calloc(void *opaque, size_t count, size_t size) {
+    (void)opaque;
+    if (size != 0 && count > SIZE_MAX / size) {
+        allocation_failures += 1;
+        return NULL;
+    }
+    if (!heap_admits(0, count * size)) return NULL;
+    void *block = calloc(count, size);
+    if (!block) {
+        allocation_failures += 1;
+        return NULL;
+    }
+    heap_account(0, malloc_usable_size(block));
+    return block;
+}
+
+static void heap_free(void *opaque, void *block) {
+    (void)opaque;
+    if (!block) return;
+    heap_account(malloc_usable_size(block), 0);
+    free(block);
+}
+
+static void *heap_realloc(void *opaque, void *block, size_t size) {
+    (void)opaque;
+    size_t old_size = block ? malloc_usable_size(block) : 0;
+    if (!heap_admits(old_size, size)) return NULL;
+    void *moved = realloc(block, size);
+    if (!moved && size != 0) {
+        allocation_failures += 1;
+        return NULL;
+    }
+    heap_account(old_size, moved ? malloc_usable_size(moved) : 0);
+    return moved;
+}
+
+static size_t heap_usable_size(const void *block) { return malloc_usable_size((void *)block); }
+
+static const JSMallocFunctions heap_functions = {
+    heap_calloc, heap_malloc, heap_free, heap_realloc, heap_usable_size,
+};
+
+static int sandbox_interrupt(JSRuntime *runtime, void *opaque) {
+    (void)runtime;
+    (void)opaque;
+    polls += 1;
+    return polls > poll_budget;
+}
+
+static void sandbox_drop_exception(void) { JS_FreeValue(sandbox_context, JS_GetException(sandbox_context)); }
+
+// Buffers the host fills (code, input, prelude) or reads; outside the run's heap account.
+EXPORT(sandbox_alloc) void *sandbox_alloc(size_t size) { return malloc(size ? size : 1); }
+EXPORT(sandbox_free) void sandbox_free(void *block) { free(block); }
+
+// Once per instance, before the image: runtime, context, the prelude and its prepare().
+EXPORT(sandbox_setup)
+int sandbox_setup(const char *prelude, size_t prelude_length, const char *settings, size_t settings_length) {
+    sandbox_runtime = JS_NewRuntime2(&heap_functions, NULL);
+    if (!sandbox_runtime) return SANDBOX_SETUP_FAILED;
+    JS_SetInterruptHandler(sandbox_runtime, sandbox_interrupt, NULL);
+    sandbox_context = JS_NewContext(sandbox_runtime);
+    if (!sandbox_context) return SANDBOX_SETUP_FAILED;
+    JSValue prepare = JS_Eval(sandbox_context, prelude, prelude_length, "<input>", JS_EVAL_TYPE_GLOBAL);
+    if (JS_IsException(prepare)) {
+        sandbox_drop_exception();
+        return SANDBOX_SETUP_FAILED;
+    }
+    JSValue settings_text = JS_NewStringLen(sandbox_context, settings, settings_length);
+    sandbox_step = JS_Call(sandbox_context, prepare, JS_UNDEFINED, 1, &settings_text);
+    JS_FreeValue(sandbox_context, settings_text);
+    JS_FreeValue(sandbox_context, prepare);
+    if (JS_IsException(sandbox_step) || !JS_IsFunction(sandbox_context, sandbox_step)) {
+        sandbox_drop_exception();
+        return SANDBOX_SETUP_FAILED;
+    }
+    // Settle whatever setup queued, so that the image holds no pending job.
+    JSContext *job_context;
+    while (JS_ExecutePendingJob(sandbox_runtime, &job_context) > 0) {
+    }
+    JS_RunGC(sandbox_runtime);
+    return SANDBOX_OK;
+}
+
+// Before a run (right after a restore): its limits, a fresh Math.random seed, zero counters.
+EXPORT(sandbox_begin)
+void sandbox_begin(uint32_t heap_limit, uint32_t stack_limit, uint32_t fuel_polls, uint32_t seed) {
+    heap_run_base = heap_live;
+    heap_peak = heap_live;
+    heap_cap = heap_live + heap_limit;
+    allocation_failures = 0;
+    stack_overflows = 0;
+    polls = 0;
+    poll_budget = fuel_polls;
+    JS_SetMaxStackSize(sandbox_runtime, stack_limit);
+    // xorshift64* must not start at zero.
+    sandbox_context->random_state = ((uint64_t)seed << 32 | 0x9e3779b9u) ^ 0x2545f4914f6cdd1dull;
+}
+
+// More polls or heap for the host's own bookkeeping after a limit stopped the run.
+EXPORT(sandbox_extend) void sandbox_extend(uint32_t extra_polls, uint32_t extra_heap) {
+    poll_budget = polls + extra_polls;
+    heap_cap = heap_live + extra_heap;
+}
+
+static int sandbox_call_step(int argc, JSValue *argv) {
+    JSValue returned = JS_Call(sandbox_context, sandbox_step, JS_UNDEFINED, argc, argv);
+    for (int i = 0; i < argc; i++) JS_FreeValue(sandbox_context, argv[i]);
+    if (JS_IsException(returned)) {
+        sandbox_drop_exception();
+        return SANDBOX_ESCAPED;
+    }
+    if (argc > 0 && JS_IsString(returned)) {
+        run_output = JS_ToCStringLen(sandbox_context, &run_output_length, returned);
+        if (!run_output) {
+            JS_FreeValue(sandbox_context, returned);
+            sandbox_drop_exception();
+            return SANDBOX_ESCAPED;
+        }
+    }
+    JS_FreeValue(sandbox_context, returned);
+    return SANDBOX_OK;
+}
+
+// step("run", code, inputJson), then the jobs it queued while the budget lasts.
+EXPORT(sandbox_run)
+int sandbox_run(const char *code, size_t code_length, const char *input, size_t input_length, int has_input) {
+    JSValue argv[3] = {
+        JS_NewString(sandbox_context, "run"),
+        JS_NewStringLen(sandbox_context, code, code_length),
+        has_input ? JS_NewStringLen(sandbox_context, input, input_length) : JS_UNDEFINED,
+    };
+    for (int i = 0; i < 3; i++) {
+        if (JS_IsException(argv[i])) {
+            for (int j = 0; j < 3; j++) JS_FreeValue(sandbox_context, argv[j]);
+            sandbox_drop_exception();
+            return SANDBOX_ESCAPED;
+        }
+    }
+    run_output = NULL;
+    int status = sandbox_call_step(3, argv);
+    run_output = NULL;
+    if (status != SANDBOX_OK) return status;
+    while (polls <= poll_budget) {
+        JSContext *job_context;
+        int ran = JS_ExecutePendingJob(sandbox_runtime, &job_context);
+        if (ran == 0) break;
+        if (ran < 0) {
+            sandbox_drop_exception();
+            return SANDBOX_JOB_FAILED;
+        }
+    }
+    return SANDBOX_OK;
+}
+
+// step("finish"): the envelope, read through sandbox_output / sandbox_output_length.
+EXPORT(sandbox_finish) int sandbox_finish(void) {
+    JSValue argv[1] = { JS_NewString(sandbox_context, "finish") };
+    if (JS_IsException(argv[0])) {
+        sandbox_drop_exception();
+        return SANDBOX_ESCAPED;
+    }
+    run_output = NULL;
+    int status = sandbox_call_step(1, argv);
+    if (status == SANDBOX_OK && !run_output) return SANDBOX_ESCAPED;
+    return status;
+}
+
+EXPORT(sandbox_output) const char *sandbox_output(void) { return run_output; }
+EXPORT(sandbox_output_length) size_t sandbox_output_length(void) { return run_output_length; }
+EXPORT(sandbox_polls) uint32_t sandbox_polls(void) { return polls; }
+EXPORT(sandbox_allocation_failures) uint32_t sandbox_allocation_failures(void) { return allocation_failures; }
+EXPORT(sandbox_stack_overflows) uint32_t sandbox_stack_overflows(void) { return stack_overflows; }
+EXPORT(sandbox_heap_peak) size_t sandbox_heap_peak(void) { return heap_peak - heap_run_base; }
+// The highest address the allocator has used since the image: what a restore must zero.
+EXPORT(sandbox_break_peak) uintptr_t sandbox_break_peak(void) { return break_peak; }
