@@ -32,8 +32,13 @@ ESBUILD_FLAGS = (
 )
 
 
-def bundle_worker(paths: ProjectPaths, out_dir: Path, engine_wasm: Path) -> tuple[Path, Path]:
-    """Writes `worker.js` and `quickjs.wasm` into out_dir, next to its stack-config.js."""
+def bundle_worker(
+    paths: ProjectPaths, out_dir: Path, engine_wasm: Path, entry: Path | None = None
+) -> tuple[Path, Path]:
+    """Writes `worker.js` and `quickjs.wasm` into out_dir, next to its stack-config.js.
+
+    `entry` replaces worker_src/index.js: tests bundle their own Worker around the sandbox.
+    """
     esbuild = paths.node_modules / ".bin" / "esbuild"
     if not esbuild.exists():
         raise ToolMissingError("esbuild is not installed; run `make setup`")
@@ -46,7 +51,7 @@ def bundle_worker(paths: ProjectPaths, out_dir: Path, engine_wasm: Path) -> tupl
         paths,
         [
             str(esbuild),
-            str(paths.worker_src / "index.js"),
+            str(entry or paths.worker_src / "index.js"),
             *ESBUILD_FLAGS,
             f"--alias:stack-config=./{(out_dir / STACK_CONFIG_NAME).relative_to(paths.root).as_posix()}",
             f"--alias:guest-prelude=./{prelude.relative_to(paths.root).as_posix()}",

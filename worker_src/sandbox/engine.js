@@ -307,7 +307,7 @@ function newInstance(maxBytes, host) {
  * @param {number} maxBytes the memory's hard cap
  * @param {Record<string, number>} settings the prelude's prepare() settings
  */
-function createEngine(maxBytes, settings) {
+export function createEngine(maxBytes, settings) {
   const host = hostImports();
   const { memory, exports } = newInstance(maxBytes, host);
   exports._initialize();

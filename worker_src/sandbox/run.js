@@ -64,17 +64,7 @@ export async function runInSandbox(program, limits) {
   const engine = acquireEngine(limits.memoryBytes, limits);
   let seen;
   try {
-    seen = engine.run({
-      code: program.code,
-      inputJson: program.input === undefined ? undefined : JSON.stringify(program.input),
-      fuelPolls: limits.fuel,
-      fuelTicks: BigInt(limits.fuel) * BigInt(TICKS_PER_FUEL),
-      heapBytes: limits.heapBytes,
-      stackBytes: limits.stackBytes,
-      gracePolls: FINISH_GRACE_FUEL,
-      graceTicks: BigInt(FINISH_GRACE_FUEL * TICKS_PER_FUEL),
-      graceHeapBytes: FINISH_GRACE_HEAP_BYTES,
-    });
+    seen = engine.run(engineRequest(program, limits));
   } finally {
     releaseEngine(engine, limits.memoryBytes);
   }
@@ -87,6 +77,26 @@ export async function runInSandbox(program, limits) {
     wallMs: Date.now() - startedAt,
   };
   return outcome;
+}
+
+/**
+ * What the engine is asked to do for one program under these limits.
+ * @param {{code: string, input: unknown}} program
+ * @param {RunLimits} limits
+ * @returns {import("./engine.js").RunRequest}
+ */
+export function engineRequest(program, limits) {
+  return {
+    code: program.code,
+    inputJson: program.input === undefined ? undefined : JSON.stringify(program.input),
+    fuelPolls: limits.fuel,
+    fuelTicks: BigInt(limits.fuel) * BigInt(TICKS_PER_FUEL),
+    heapBytes: limits.heapBytes,
+    stackBytes: limits.stackBytes,
+    gracePolls: FINISH_GRACE_FUEL,
+    graceTicks: BigInt(FINISH_GRACE_FUEL * TICKS_PER_FUEL),
+    graceHeapBytes: FINISH_GRACE_HEAP_BYTES,
+  };
 }
 
 /**
