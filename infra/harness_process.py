@@ -11,6 +11,7 @@ fresh child for the next run.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -91,6 +92,8 @@ class HarnessProcess:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
+                # The Worker's engine has no time zone: local time is UTC there.
+                env={**os.environ, "TZ": "UTC"},
             )
             assert self._child.stdin is not None
             self._child.stdin.write(json.dumps({"prelude": self._prelude}) + "\n")

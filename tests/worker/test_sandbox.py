@@ -116,3 +116,23 @@ def test_same_program_same_answer(worker: WorkerClient) -> None:
     first, second = worker.execute(code), worker.execute(code)
     assert first.body["result"] == second.body["result"]
     assert first.body["usage"]["fuel"] == second.body["usage"]["fuel"]
+
+
+# Not a speed target: a bound on how long a full fuel budget may hold the isolate, set
+# well above what the loops take (they once held it 5-10 s through an unmetered host call).
+ISOLATE_HOLD_BOUND_MS = 2000
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const d = new Date(); for (let i = 0; ; i++) { d.setFullYear(2000 + (i % 50)); d.getHours(); }",
+        "for (let i = 0; ; i++) new Date(2020, i % 12, 1, i % 24, 3, 4);",
+        "for (;;) Date.now();",
+    ],
+)
+def test_local_time_loops_spend_fuel_not_the_isolate(worker: WorkerClient, code: str) -> None:
+    reply = worker.execute(code)
+    assert reply.body["status"] == "timeout", reply.body
+    assert reply.body["usage"]["wallMs"] < ISOLATE_HOLD_BOUND_MS, reply.body["usage"]
+    assert_still_serving(worker)
