@@ -9,7 +9,7 @@ PORT ?= 8787
 
 BENCH_WORK := bench/.work
 
-.PHONY: setup dev build engine bench-native-fuel test lint clean bench
+.PHONY: setup dev build engine engine-toolchain bench-native-fuel test lint clean bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -34,6 +34,11 @@ build: setup
 # libclang-rt-19-dev-wasm32; `make engine PIN=1` records a new build after a change.
 engine: setup
 	$(BIN)/python -m infra.engine_build $(if $(PIN),--pin)
+
+# The engine's C toolchain from Debian (a maintainer's and CI's, never needed by dev/test).
+ENGINE_TOOLCHAIN := clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
+engine-toolchain:
+	command -v clang-19 >/dev/null || (apt-get update -qq && apt-get install -y -qq $(ENGINE_TOOLCHAIN))
 
 bench-native-fuel: setup
 	$(BIN)/python bench/native_fuel.py

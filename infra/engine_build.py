@@ -89,9 +89,7 @@ def sha256_of(path: Path) -> str:
 def build_engine(paths: ProjectPaths, work: Path) -> BuiltEngine:
     """Builds the metered engine into `work` and returns it (digest not yet compared)."""
     if shutil.which(CLANG) is None:
-        raise ToolMissingError(
-            f"{CLANG} is not installed: apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32"
-        )
+        raise ToolMissingError(f"{CLANG} is not installed: `make engine-toolchain` installs it (Debian)")
     source = work / "src"
     _unpack_upstream(_download_sdist(work), source)
     _apply_hooks(source)
