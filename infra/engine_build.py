@@ -53,7 +53,10 @@ SOURCE_HOOKS = (
 CLANG_FLAGS = (
     "--target=wasm32-wasi",
     "--sysroot=/usr",
-    "-O2",
+    # Measured in Node 20 on the metered build: -Oz is the smallest (271 KB gzip against
+    # 365 KB at -O2) and no slower (fib(25) 14 ms against 22 ms: V8 compiles the smaller
+    # interpreter loop better).
+    "-Oz",
     "-g0",
     # Only the features engine/meter-wasm.mjs (binaryen) is told the module uses.
     "-mcpu=mvp",
