@@ -42,6 +42,7 @@ lint: setup
 	$(BIN)/mypy
 	node_modules/.bin/tsc --project jsconfig.json
 	node_modules/.bin/tsc --project jsconfig.guest.json
+	node_modules/.bin/tsc --project jsconfig.dashboard.json
 
 test: lint
 	$(BIN)/pytest
