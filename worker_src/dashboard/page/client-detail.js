@@ -6,6 +6,8 @@ import { formatInteger, formatMoney, monthName, percent } from "./format.js";
 // Request counts are whole: the axis steps through whole numbers only.
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000];
 
+const HALF_DAY_S = 12 * 3600;
+
 /** @type {uPlot | null} */
 let chart = null;
 
@@ -86,7 +88,8 @@ function drawChart(target, days, currency) {
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
-      x: { time: true },
+      // Half a day either side, so the first and last days' bars are drawn whole.
+      x: { time: true, range: (_u, min, max) => [min - HALF_DAY_S, max + HALF_DAY_S] },
       requests: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] },
       cost: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
     },

@@ -9,16 +9,17 @@ export function formatInteger(value) {
 }
 
 /**
- * 1_250 µ → "0.00125 EUR"; at least two decimals, at most six (one micro-unit).
+ * 1_250 µ → "0.00125 EUR" (or "0.00125" without a currency); at least two decimals, at
+ * most six (one micro-unit).
  * @param {number} micros
- * @param {string} currency
+ * @param {string} [currency]
  */
 export function formatMoney(micros, currency) {
   const sign = micros < 0 ? "−" : "";
   const magnitude = Math.abs(micros);
   const whole = INTEGER.format(Math.floor(magnitude / 1_000_000));
   const fraction = String(magnitude % 1_000_000).padStart(6, "0").replace(/0{1,4}$/, "");
-  return `${sign}${whole}.${fraction} ${currency}`;
+  return `${sign}${whole}.${fraction}${currency ? ` ${currency}` : ""}`;
 }
 
 /** @param {string} period "YYYY-MM" */

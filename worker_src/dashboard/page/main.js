@@ -189,17 +189,27 @@ async function showEmptyForAdmin(apiKey, period, generation) {
   const { clients } = await getJson("/v1/admin/clients", apiKey);
   if (generation !== state.generation) return;
   if (clients.length === 0) {
-    showEmpty("No clients yet", "Create one with codeexec keys create <client-id>; its programs show up here as they run.");
+    showEmpty("No clients yet", "Create one with ", { code: "codeexec keys create <client-id>" }, "; its programs show up here as they run.");
   } else {
     const count = `${formatInteger(clients.length)} ${clients.length === 1 ? "client" : "clients"}`;
     showEmpty(`No usage in ${monthName(period)}`, `None of the ${count} ran a program this month. Pick another month above.`);
   }
 }
 
-/** @param {string} title @param {string} text */
-function showEmpty(title, text) {
+/**
+ * @param {string} title
+ * @param {...(string | {code: string})} parts the text, with commands set as code
+ */
+function showEmpty(title, ...parts) {
   $("empty-title").textContent = title;
-  $("empty-text").textContent = text;
+  $("empty-text").replaceChildren(
+    ...parts.map((part) => {
+      if (typeof part === "string") return part;
+      const code = document.createElement("code");
+      code.textContent = part.code;
+      return code;
+    }),
+  );
 }
 
 function renderMonth() {

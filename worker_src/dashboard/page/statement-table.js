@@ -70,7 +70,8 @@ function statusCell(byStatus) {
   const td = document.createElement("td");
   const list = document.createElement("span");
   list.className = "statuses";
-  for (const [status, count] of Object.entries(byStatus).sort(([a], [b]) => a.localeCompare(b))) {
+  // The most frequent first (usually ok), then by name.
+  for (const [status, count] of Object.entries(byStatus).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))) {
     list.append(cell("span", `${status} ${formatInteger(count)}`, `status status-${status}`));
   }
   td.append(list);
@@ -79,17 +80,16 @@ function statusCell(byStatus) {
 
 /**
  * @param {StatementRow} row
- * @param {string} currency
  * @param {HTMLTableCellElement} header
  */
-function figures(row, currency, header) {
+function figures(row, header) {
   return [
     header,
     figure(formatInteger(row.requests), row.requests),
     figure(formatInteger(row.fuel), row.fuel),
-    figure(formatMoney(row.grossMicros, currency), row.grossMicros),
-    figure(formatMoney(row.freeAllowanceMicros, currency), row.freeAllowanceMicros),
-    figure(formatMoney(row.dueMicros, currency), row.dueMicros),
+    figure(formatMoney(row.grossMicros), row.grossMicros),
+    figure(formatMoney(row.freeAllowanceMicros), row.freeAllowanceMicros),
+    figure(formatMoney(row.dueMicros), row.dueMicros),
     statusCell(row.byStatus),
   ];
 }
@@ -99,6 +99,8 @@ function figures(row, currency, header) {
  * @param {{rows: StatementRow[], currency: string, sort: Sort, selected: string | null, onSelect: (clientId: string) => void}} view
  */
 export function renderStatement(table, view) {
+  // Amounts are in the statement's currency, named once in each money column's header.
+  for (const unit of table.tHead?.querySelectorAll(".unit") ?? []) unit.textContent = view.currency;
   for (const th of table.tHead?.querySelectorAll("th[data-key]") ?? []) {
     const key = /** @type {HTMLElement} */ (th).dataset.key;
     if (key === view.sort.key) th.setAttribute("aria-sort", view.sort.descending ? "descending" : "ascending");
@@ -118,7 +120,7 @@ export function renderStatement(table, view) {
       if (row.clientId === view.selected) button.setAttribute("aria-current", "true");
       button.addEventListener("click", () => view.onSelect(row.clientId));
       header.append(button);
-      tr.append(...figures(row, view.currency, header));
+      tr.append(...figures(row, header));
       return tr;
     }),
   );
@@ -126,7 +128,7 @@ export function renderStatement(table, view) {
   const tr = document.createElement("tr");
   const header = /** @type {HTMLTableCellElement} */ (cell("th", `Total (${formatInteger(view.rows.length)} ${view.rows.length === 1 ? "client" : "clients"})`));
   header.scope = "row";
-  tr.append(...figures(total, view.currency, header));
+  tr.append(...figures(total, header));
   /** @type {HTMLTableSectionElement} */ (table.tFoot).replaceChildren(tr);
 }
 
