@@ -19,6 +19,7 @@ const table = /** @type {HTMLTableElement} */ ($("statement"));
  *   apiKey: string | null, role: "admin" | "client" | null, period: string,
  *   sort: import("./statement-table.js").Sort, rows: import("./statement-table.js").StatementRow[],
  *   currency: string, selected: string | null, ownUsage: any, generation: number, retry: () => void,
+ *   prefetched: any,
  * }}
  */
 const state = {
@@ -32,6 +33,8 @@ const state = {
   ownUsage: null,
   generation: 0,
   retry: () => {},
+  // The statement read while finding out the key's role, used by the first loadMonth.
+  prefetched: null,
 };
 
 /** @param {string} text */
@@ -47,8 +50,16 @@ function showFailure(text, retry = state.retry) {
   $("failure-text").textContent = text ?? "";
 }
 
-/** @param {string | null} message */
-function showSignIn(message) {
+/** @param {ApiError} error a 401 */
+function refusedKey(error) {
+  return `This key was not accepted (${error.code ?? "401"}): ${error.message}`;
+}
+
+/**
+ * @param {string | null} message
+ * @param {boolean} [keyRefused] the message is about the key itself
+ */
+function showSignIn(message, keyRefused = false) {
   state.apiKey = null;
   state.role = null;
   sessionStorage.removeItem(KEY_STORAGE);
@@ -59,7 +70,7 @@ function showSignIn(message) {
   const error = $("sign-in-error");
   error.hidden = message === null;
   error.textContent = message ?? "";
-  keyInput.setAttribute("aria-invalid", message === null ? "false" : "true");
+  keyInput.setAttribute("aria-invalid", keyRefused ? "true" : "false");
   keyInput.focus();
 }
 
@@ -72,7 +83,7 @@ function handleFailure(error, retry) {
   setLoading("");
   $("detail-loading").textContent = "";
   if (error instanceof ApiError && error.kind === "unauthorized") {
-    showSignIn(`This key was not accepted (${error.code ?? "401"}): ${error.message}`);
+    showSignIn(refusedKey(error), true);
     return;
   }
   const text = error instanceof ApiError ? error.message : `Something went wrong on this page: ${String(error)}`;
@@ -100,7 +111,7 @@ async function signIn(apiKey) {
     await loadMonth();
     $("main").focus();
   } catch (error) {
-    if (error instanceof ApiError && error.kind === "unauthorized") showSignIn(`This key was not accepted (${error.code ?? "401"}): ${error.message}`);
+    if (error instanceof ApiError && error.kind === "unauthorized") showSignIn(refusedKey(error), true);
     else if (!$("sign-in").hidden) showSignIn(error instanceof ApiError ? error.message : String(error));
     else handleFailure(error, () => signIn(apiKey));
   } finally {
@@ -116,7 +127,7 @@ async function signIn(apiKey) {
  */
 async function roleOf(apiKey) {
   try {
-    await getJson(`/v1/usage/statement?period=${state.period}`, apiKey);
+    state.prefetched = await getJson(`/v1/usage/statement?period=${state.period}`, apiKey);
     return "admin";
   } catch (error) {
     if (error instanceof ApiError && error.kind === "forbidden") return "client";
@@ -133,7 +144,9 @@ async function loadMonth() {
   $("usage-title").textContent = `${state.role === "admin" ? "Statement" : "Usage"} · ${monthName(period)}`;
   try {
     if (state.role === "admin") {
-      const statement = await getJson(`/v1/usage/statement?period=${period}`, apiKey);
+      const prefetched = state.prefetched?.period === period ? state.prefetched : null;
+      state.prefetched = null;
+      const statement = prefetched ?? (await getJson(`/v1/usage/statement?period=${period}`, apiKey));
       if (generation !== state.generation) return;
       state.currency = statement.currency;
       state.rows = statement.clients.map(rowOf);
@@ -313,5 +326,11 @@ for (const th of table.querySelectorAll("th[data-key]")) {
 }
 
 const stored = sessionStorage.getItem(KEY_STORAGE);
-if (stored) void signIn(stored);
-else showSignIn(null);
+if (stored) {
+  // A reload: the tab still holds the key, so open straight on the month.
+  $("usage").hidden = false;
+  setLoading("Opening the dashboard…");
+  void signIn(stored);
+} else {
+  showSignIn(null);
+}
