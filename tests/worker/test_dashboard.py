@@ -54,16 +54,12 @@ def dashboard_build(paths: ProjectPaths, staging_config: StackConfig) -> Manifes
     return build_stack(usage_stack(staging_config, "dashboard-e2e"), paths)
 
 
-def serve(paths: ProjectPaths, build: Manifest, state: Path) -> Any:
-    return running_worker(paths, build.stack, state)
-
-
 @pytest.fixture(scope="module")
 def seeded(
     paths: ProjectPaths, dashboard_build: Manifest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[WorkerClient, dict[str, str]]]:
     """A server with its own KV: four clients (one idle), their programs run; the keys."""
-    with serve(paths, dashboard_build, tmp_path_factory.mktemp("dashboard-state")) as worker:
+    with running_worker(paths, dashboard_build.stack, tmp_path_factory.mktemp("dashboard-state")) as worker:
         keys = {client: create_client(worker, client) for client in (*RUNS, "idle")}
         for client, runs in RUNS.items():
             for _ in range(runs):
@@ -81,7 +77,7 @@ def empty(
     paths: ProjectPaths, dashboard_build: Manifest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WorkerClient]:
     """A server with no clients at all."""
-    with serve(paths, dashboard_build, tmp_path_factory.mktemp("dashboard-empty")) as worker:
+    with running_worker(paths, dashboard_build.stack, tmp_path_factory.mktemp("dashboard-empty")) as worker:
         yield worker
 
 

@@ -25,6 +25,10 @@ async function handle(request, env) {
   }
   if (pathname === "/aggregate") return Object.fromEntries(await aggregateEvents(env.KV, body.period, body.clientId));
   if (pathname === "/rollup") return rollUp(env.KV, body.now);
+  if (pathname === "/delete") {
+    await env.KV.delete(body.key);
+    return { deleted: body.key };
+  }
   if (pathname === "/daily") {
     const { totals, days } = await clientPeriodByDay(env.KV, body.period, body.closed, body.clientId);
     return { totals, days: dailySeries(body.period, days) };
