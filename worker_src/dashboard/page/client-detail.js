@@ -7,9 +7,14 @@ import { formatInteger, formatMoney, monthName, percent } from "./format.js";
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000];
 
 const HALF_DAY_S = 12 * 3600;
+const CHART_HEIGHT = 260;
+const CHART_MIN_WIDTH = 320;
 
+// The chart on screen, and what redraws it when its box changes width.
 /** @type {uPlot | null} */
 let chart = null;
+/** @type {ResizeObserver | null} */
+let resizer = null;
 
 /**
  * Money in whole currency units as an axis shows it: as many decimals as the step needs.
@@ -20,8 +25,6 @@ function costTick(value, step) {
   const digits = Math.min(6, Math.max(2, -Math.floor(Math.log10(step))));
   return value.toFixed(digits);
 }
-/** @type {ResizeObserver | null} */
-let resizer = null;
 
 /**
  * @param {string} label
@@ -82,8 +85,8 @@ function drawChart(target, days, currency) {
   const bars = uPlot.paths.bars?.({ size: [0.7, 40], align: 0 });
   /** @type {uPlot.Options} */
   const options = {
-    width: Math.max(target.clientWidth, 320),
-    height: 260,
+    width: Math.max(target.clientWidth, CHART_MIN_WIDTH),
+    height: CHART_HEIGHT,
     tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
@@ -105,7 +108,7 @@ function drawChart(target, days, currency) {
     ],
   };
   chart = new uPlot(options, [x, requests, cost], target);
-  resizer = new ResizeObserver(() => chart?.setSize({ width: Math.max(target.clientWidth, 320), height: 260 }));
+  resizer = new ResizeObserver(() => chart?.setSize({ width: Math.max(target.clientWidth, CHART_MIN_WIDTH), height: CHART_HEIGHT }));
   resizer.observe(target);
 }
 
