@@ -1,6 +1,6 @@
-// GET /v1/usage (one client's period, optionally day by day) and GET /v1/usage/statement (every client, JSON
-// or CSV, admin only). A closed period is read from its frozen roll-up; an open one is
-// added up from its events at the time of the request.
+// GET /v1/usage (one client's period, optionally day by day) and GET /v1/usage/statement
+// (every client, JSON or CSV, admin only). A closed period is read from its frozen
+// roll-up; an open one is added up from its events at the time of the request.
 import { USAGE } from "stack-config";
 import { actingClient, authenticate, requireAdmin } from "../auth.js";
 import { invalidField } from "../errors.js";
