@@ -7,6 +7,7 @@ import {
   handleListKeys,
   handleRevokeKey,
 } from "./admin.js";
+import { handleDashboardAsset, handleDashboardPage } from "./dashboard/handlers.js";
 import { ServiceError } from "./errors.js";
 import { handleExecute } from "./execute.js";
 import { handleHealth } from "./health.js";
@@ -29,6 +30,8 @@ const ROUTES = {
   "/v1/admin/keys/:keyId": { DELETE: handleRevokeKey },
   "/v1/usage": { GET: handleUsage },
   "/v1/usage/statement": { GET: handleStatement },
+  "/dashboard": { GET: handleDashboardPage },
+  "/dashboard/:asset": { GET: handleDashboardAsset },
 };
 
 const COMPILED = Object.entries(ROUTES).map(([pattern, methods]) => ({
