@@ -28,7 +28,7 @@ FAMILY_KEYS = frozenset({"family", "description", "cases"})
 CASE_KEYS = frozenset({"name", "description", "code", "input", "limits", "expect", "then"})
 RUN_KEYS = frozenset({"code", "input", "limits", "expect"})
 EXPECT_KEYS = frozenset(
-    {"status", "result", "errorName", "errorMessage", "errorStack", "logs", "logsDropped"}
+    {"status", "result", "errorName", "errorMessage", "errorStack", "logs", "logsDropped", "outputBytes"}
 )
 
 
@@ -44,6 +44,7 @@ class Expectation:
     error_stack: str | None = None
     logs: tuple[tuple[str, str], ...] | None = None
     logs_dropped: int | None = None
+    output_bytes: int | None = None
 
     def describe(self) -> str:
         parts = [self.status]
@@ -89,6 +90,8 @@ class Outcome:
     error: Mapping[str, str] | None
     logs: tuple[tuple[str, str], ...]
     logs_dropped: int
+    # usage.outputBytes: the bytes of result, error and logs as sent
+    output_bytes: int = 0
 
     @classmethod
     def from_response(cls, body: Mapping[str, Any]) -> Outcome:
@@ -99,6 +102,7 @@ class Outcome:
             error=body["error"],
             logs=tuple((entry["level"], entry["message"]) for entry in body["logs"]),
             logs_dropped=body["logsDropped"],
+            output_bytes=body["usage"]["outputBytes"],
         )
 
     def describe(self) -> str:
@@ -130,6 +134,8 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
         problems.append(f"logs {_short(list(outcome.logs))}, expected {_short(list(expect.logs))}")
     if expect.logs_dropped is not None and outcome.logs_dropped != expect.logs_dropped:
         problems.append(f"logsDropped {outcome.logs_dropped}, expected {expect.logs_dropped}")
+    if expect.output_bytes is not None and outcome.output_bytes != expect.output_bytes:
+        problems.append(f"outputBytes {outcome.output_bytes}, expected {expect.output_bytes}")
     return problems
 
 
@@ -227,9 +233,12 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
     logs = expect.get("logs")
     if logs is not None:
         logs = _logs(logs, where)
-    dropped = expect.get("logsDropped")
-    if dropped is not None and (isinstance(dropped, bool) or not isinstance(dropped, int) or dropped < 0):
-        raise CorpusError(f"{where}: `expect.logsDropped` must be a whole number")
+    counts: dict[str, int | None] = {}
+    for key in ("logsDropped", "outputBytes"):
+        count = expect.get(key)
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise CorpusError(f"{where}: `expect.{key}` must be a whole number")
+        counts[key] = count
     if "result" in expect:
         _json_text(expect["result"], f"{where}: expect.result")
     return Expectation(
@@ -240,7 +249,8 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
         error_message=texts["errorMessage"],
         error_stack=texts["errorStack"],
         logs=logs,
-        logs_dropped=dropped,
+        logs_dropped=counts["logsDropped"],
+        output_bytes=counts["outputBytes"],
     )
 
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import quickjs
 
+from infra.answer_bytes import sent_bytes
 from infra.config import Limits, StackConfig
 from infra.corpus import Case, Outcome, judge, load_corpus
 from infra.engine import ENGINE_VERSION
@@ -265,7 +266,7 @@ def _from_envelope(envelope: Any) -> Outcome:
             logs_dropped=0,
         )
     error = envelope["error"]
-    return Outcome(
+    return _outcome(
         status=envelope["status"],
         result=envelope["result"] if envelope["status"] == "ok" else None,
         error={key: error[key] for key in ("name", "message", "stack")} if error else None,
@@ -279,13 +280,25 @@ def _limit_outcome(status: str, envelope: Any) -> Outcome:
     if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
         envelope = None
     logs = envelope["logs"] if envelope else []
-    return Outcome(
+    return _outcome(
         status=status,
         result=None,
         error=dict(LIMIT_ERRORS[status]),
         logs=tuple((line["level"], line["message"]) for line in logs),
         logs_dropped=envelope["logStats"]["dropped"] if envelope else 0,
     )
+
+
+def _outcome(
+    status: str,
+    result: Any,
+    error: Mapping[str, str] | None,
+    logs: tuple[tuple[str, str], ...],
+    logs_dropped: int,
+) -> Outcome:
+    """An outcome with its `outputBytes` counted as run.js `sentBytes` counts them."""
+    entries = [{"level": level, "message": message} for level, message in logs]
+    return Outcome(status, result, error, logs, logs_dropped, output_bytes=sent_bytes(result, error, entries))
 
 
 @dataclass(frozen=True)

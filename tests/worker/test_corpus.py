@@ -50,6 +50,8 @@ def test_harness_and_worker_agree(case: Case, worker_outcomes: Outcomes) -> None
             assert on_harness.logs == on_worker.logs, f"{where}: logs differ"
         if expect.logs_dropped is not None:
             assert on_harness.logs_dropped == on_worker.logs_dropped, f"{where}: logsDropped differs"
+        if expect.output_bytes is not None:
+            assert on_harness.output_bytes == on_worker.output_bytes, f"{where}: outputBytes differs"
 
 
 def test_the_worker_still_serves_after_the_corpus(worker: WorkerClient) -> None:
