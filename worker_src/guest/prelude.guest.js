@@ -179,8 +179,12 @@
     return apply(stringSlice, text, [0, sandbox_fitJsonText(text, maxBytes - CUT_MARK_BYTES)[0]]) + CUT_MARK;
   }
 
-  class OutputLimit {
-    constructor(message) { this.message = message; }
+  // What is thrown when the result reaches a limit. The catch tells it apart by identity:
+  // `instanceof` would run the traps of a Proxy the program threw instead.
+  let outputLimit = null;
+  function sandbox_outputLimit(message) {
+    outputLimit = sandbox_plain({ message });
+    return outputLimit;
   }
 
   /** @param {(this: any) => any} getter @param {object} item */
@@ -239,13 +243,13 @@
   // the caller measures the exact size of what it finally encodes. Objects are told apart
   // by their internal slots (sandbox_kindOf), never by what they claim. Past
   // MAX_RESULT_DEPTH a logged value (`markTooDeep`) shows "[Too deep]"; a result is an
-  // OutputLimit.
+  // output limit.
   function sandbox_toJsonSafe(value, byteBudget, markTooDeep) {
     const ancestors = sandbox_plain([]);
     let bytes = 0;
     function sandbox_charge(n) {
       bytes += n;
-      if (bytes > byteBudget) throw new OutputLimit("the result is larger than " + byteBudget + " bytes");
+      if (bytes > byteBudget) throw sandbox_outputLimit("the result is larger than " + byteBudget + " bytes");
     }
     function sandbox_walk(item, depth) {
       switch (typeof item) {
@@ -280,7 +284,7 @@
         if (ancestors[i] === item) { sandbox_charge(12); return "[Circular]"; }
       }
       if (depth >= MAX_RESULT_DEPTH) {
-        if (!markTooDeep) throw new OutputLimit("the result is nested deeper than " + MAX_RESULT_DEPTH + " levels");
+        if (!markTooDeep) throw sandbox_outputLimit("the result is nested deeper than " + MAX_RESULT_DEPTH + " levels");
         sandbox_charge(12);
         return "[Too deep]";
       }
@@ -496,10 +500,10 @@
         try {
           const safe = sandbox_toJsonSafe(outcome.value, settings.maxResultBytes, false);
           const resultBytes = sandbox_utf8Length(sandbox_encode(safe));
-          if (resultBytes > settings.maxResultBytes) throw new OutputLimit("the result is larger than " + settings.maxResultBytes + " bytes");
+          if (resultBytes > settings.maxResultBytes) throw sandbox_outputLimit("the result is larger than " + settings.maxResultBytes + " bytes");
           envelope.result = safe;
         } catch (thrown) {
-          if (thrown instanceof OutputLimit) {
+          if (thrown !== null && thrown === outputLimit) {
             envelope.status = "output_limit";
             envelope.error = sandbox_cappedError("OutputLimitError", thrown.message, "");
           } else {
