@@ -228,16 +228,6 @@
     return "plain";
   }
 
-  // The values a Map's or a Set's own iterator yields (user code cannot replace `next`).
-  function sandbox_iterated(iterator, next) {
-    const values = sandbox_plain([]);
-    for (;;) {
-      const step = apply(next, iterator, []);
-      if (step.done) return values;
-      values[values.length] = step.value;
-    }
-  }
-
   // Turns any guest value into a JSON-safe tree. It charges a lower bound of the encoded
   // size as it goes, so an oversized result stops early instead of being built first;
   // the caller measures the exact size of what it finally encodes. Objects are told apart
@@ -311,19 +301,22 @@
       ancestors[ancestors.length] = item;
       try {
         sandbox_charge(2);
-        let list;
-        if (kind === "array") list = item;
-        else if (kind === "map") list = sandbox_iterated(apply(mapEntries, item, []), mapIteratorNext);
-        else if (kind === "set") list = sandbox_iterated(apply(setValues, item, []), setIteratorNext);
-        else if (kind === "typed") {
-          list = sandbox_plain([]);
-          const length = apply(typedArrayLength, item, []);
-          for (let i = 0; i < length; i++) list[i] = item[i];
-        }
-        if (list !== undefined) {
+        if (kind === "array" || kind === "typed") {
+          const length = kind === "array" ? item.length : apply(typedArrayLength, item, []);
           const out = sandbox_plain([]);
-          for (let i = 0; i < list.length; i++) {
-            out[i] = sandbox_walk(list[i], depth + 1);
+          for (let i = 0; i < length; i++) {
+            out[i] = sandbox_walk(item[i], depth + 1);
+            sandbox_charge(1);
+          }
+          return out;
+        }
+        if (kind === "map" || kind === "set") {
+          // The Map's or Set's own iterator, stepped with the captured `next`.
+          const iterator = kind === "map" ? apply(mapEntries, item, []) : apply(setValues, item, []);
+          const next = kind === "map" ? mapIteratorNext : setIteratorNext;
+          const out = sandbox_plain([]);
+          for (let step = apply(next, iterator, []); !step.done; step = apply(next, iterator, [])) {
+            out[out.length] = sandbox_walk(step.value, depth + 1);
             sandbox_charge(1);
           }
           return out;
