@@ -11,7 +11,8 @@
 //                                 interrupted, to keep the logs written until then.
 //
 // Everything the prelude relies on is captured here, before user code runs, so a user
-// who replaces JSON, Promise.prototype.then or Object.keys cannot subvert it.
+// who replaces JSON, String, Number, Promise.prototype.then, Object.keys or any other
+// global or prototype method cannot subvert it.
 (function () {
   "use strict";
 
