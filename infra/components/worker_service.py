@@ -36,8 +36,9 @@ def module_args(build_dir: Path, part: ModulePart) -> cloudflare.WorkerVersionMo
     return cloudflare.WorkerVersionModuleArgs(
         name=part.name,
         content_type=CONTENT_TYPES[part.type],
+        # No content_sha256: the provider computes it (a read-only attribute it refuses
+        # in config); the digest check above is ours.
         content_base64=base64.b64encode(content).decode("ascii"),
-        content_sha256=part.sha256,
     )
 
 
@@ -58,6 +59,14 @@ def deployment_versions(
             )
         )
     return versions
+
+
+def sorted_bindings(
+    *bindings: cloudflare.WorkerVersionBindingArgs,
+) -> list[cloudflare.WorkerVersionBindingArgs]:
+    """By name: the API answers bindings in its own order, and an input in another order
+    would show as a change (and replace the version) on every preview."""
+    return sorted(bindings, key=lambda binding: str(binding.name))
 
 
 class WorkerService(pulumi.ComponentResource):
@@ -94,7 +103,7 @@ class WorkerService(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        bindings = [
+        bindings = sorted_bindings(
             *(
                 cloudflare.WorkerVersionBindingArgs(
                     name=binding, type="kv_namespace", namespace_id=namespace_id
@@ -114,7 +123,7 @@ class WorkerService(pulumi.ComponentResource):
             ),
             cloudflare.WorkerVersionBindingArgs(name=API_KEY_BINDING, type="secret_text", text=api_key),
             cloudflare.WorkerVersionBindingArgs(name=STACK_BINDING, type="plain_text", text=config.stack),
-        ]
+        )
         self.version = cloudflare.WorkerVersion(
             f"{name}-version",
             account_id=account_id,
@@ -133,6 +142,7 @@ class WorkerService(pulumi.ComponentResource):
             script_name=self.worker.name,
             strategy="percentage",
             versions=deployment_versions(config.cloudflare.rollout, self.version.id),
+            force=config.cloudflare.rollout.force,
             opts=child,
         )
         self.script_name = self.worker.name
