@@ -7,6 +7,7 @@ from importlib.metadata import version
 
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
+from infra.devvars import API_KEY, write_build_dev_vars
 from infra.engine import installed_engine
 from infra.kv_ids import read_kv_ids
 from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
@@ -53,4 +54,11 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     for part in manifest.modules:
         report(f"         {part.name:<14} {part.bytes:>9,} bytes  sha256 {part.sha256[:16]}…")
     report(f"manifest {written.relative_to(paths.root)}")
+    dev_vars = write_build_dev_vars(paths.dev_vars, out_dir)
+    if dev_vars is None:
+        report(f"no {API_KEY} in {paths.dev_vars.name} yet (`make dev` creates it): `wrangler dev` needs it")
+    else:
+        report(
+            f"dev key  {dev_vars.relative_to(paths.root)}  ({API_KEY} for wrangler dev)"
+        )
     return manifest
