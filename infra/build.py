@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import version
 
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
@@ -22,7 +21,7 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     """Builds build/<stack>/ and returns its manifest."""
     out_dir = paths.build_dir(config.stack)
     engine = installed_engine(paths)
-    identity = Identity(service=PROJECT_NAME, version=version(PROJECT_NAME), engine=engine.description)
+    identity = Identity(service=PROJECT_NAME, engine=engine.description)
 
     for rendered in render_stack(
         config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
