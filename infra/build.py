@@ -57,7 +57,5 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     if dev_vars is None:
         report(f"no {API_KEY} in {paths.dev_vars.name} yet (`make dev` creates it): `wrangler dev` needs it")
     else:
-        report(
-            f"dev key  {dev_vars.relative_to(paths.root)}  ({API_KEY} for wrangler dev)"
-        )
+        report(f"dev key  {dev_vars.relative_to(paths.root)}  ({API_KEY} for wrangler dev)")
     return manifest

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
-from infra.devserver import ServerOptions, serve_forever
+from infra.devserver import DEFAULT_HOST, DEFAULT_PORT, ServerOptions, port_in_use, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 from infra.doctor import config_finding, diagnose
 from infra.errors import ConfigError, InfraError
@@ -21,7 +21,6 @@ from infra.service_client import URL_VARIABLE, ServiceClient, service_client
 from infra.usage_cli import add_usage_command
 
 DEFAULT_STACK = "staging"
-DEFAULT_PORT = 8787
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,9 +29,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = ProjectPaths.of_checkout()
     try:
         result: int = args.run(args, paths)
+        sys.stdout.flush()
     except InfraError as error:
         print(f"codeexec: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader left early (`codeexec usage | head -3`): stop quietly, as `cat` does.
+        # Point stdout at /dev/null so the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return result
 
 
@@ -97,7 +102,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _service_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--url", help=f"the service (default: ${URL_VARIABLE} or http://127.0.0.1:8787)")
+    command.add_argument(
+        "--url", help=f"the service (default: ${URL_VARIABLE}, else the running `codeexec dev`)"
+    )
     command.add_argument("--api-key", help="the admin key (default: $API_KEY, then .dev.vars)")
 
 
@@ -123,6 +130,13 @@ def _build(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = _load(args, paths)
+    if port_in_use(DEFAULT_HOST, args.port):
+        print(
+            f"codeexec: port {args.port} on {DEFAULT_HOST} is in use (another `make dev`?); "
+            f"stop it or pick another: PORT={args.port + 1} make dev",
+            file=sys.stderr,
+        )
+        return 2
     if ensure_dev_vars(paths.dev_vars):
         print(f"Created {paths.dev_vars.name} with a random {API_KEY} for local use.")
     api_key = read_dev_vars(paths.dev_vars).get(API_KEY, "")
@@ -132,9 +146,9 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
     print(f"Building stack {config.stack} ({config.worker_name})")
     build_stack(config, paths, report=lambda line: print(f"  {line}"))
     print(
-        f"\nServing on http://127.0.0.1:{args.port} (Ctrl-C stops). Try:\n"
+        f"\nServing on http://{DEFAULT_HOST}:{args.port} (Ctrl-C stops). Try:\n"
         f"  export API_KEY=$(grep ^{API_KEY}= {paths.dev_vars.name} | cut -d= -f2-)\n"
-        f"  curl -X POST http://127.0.0.1:{args.port} -H 'Content-Type: application/json' "
+        f"  curl -X POST http://{DEFAULT_HOST}:{args.port} -H 'Content-Type: application/json' "
         '-H "Authorization: Bearer $API_KEY" \\\n'
         '    -d \'{"code": "const x = 10; const y = 20; return x + y;", '
         '"language": "javascript", "clientId": "test-client"}\'\n',
@@ -144,9 +158,10 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
         build_dir=paths.build_dir(config.stack),
         state_dir=paths.state_dir(config.stack),
         api_key=api_key,
+        host=DEFAULT_HOST,
         port=args.port,
     )
-    return serve_forever(paths, options)
+    return serve_forever(paths, options, config.stack)
 
 
 def _doctor(args: argparse.Namespace, paths: ProjectPaths) -> int:

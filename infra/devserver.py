@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.dev_record import dev_record
 from infra.errors import ToolMissingError
 from infra.paths import ProjectPaths
 from infra.processes import stop_process
 
 SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
+# Where `codeexec dev` serves unless told otherwise (the Makefile's PORT default too).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
 
 
 @dataclass(frozen=True)
@@ -21,8 +26,8 @@ class ServerOptions:
     build_dir: Path
     state_dir: Path
     api_key: str
-    host: str = "127.0.0.1"
-    port: int = 8787
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
 
 
 def server_command(options: ServerOptions) -> list[str]:
@@ -63,13 +68,25 @@ def _raise_stop(_signum: int, _frame: object) -> None:
     raise _StopRequestedError
 
 
-def serve_forever(paths: ProjectPaths, options: ServerOptions) -> int:
-    """Runs in the foreground until Ctrl-C (or SIGTERM); returns the server's exit code."""
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port (checked before building anything)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def serve_forever(paths: ProjectPaths, options: ServerOptions, stack: str) -> int:
+    """Runs in the foreground until Ctrl-C (or SIGTERM); returns the server's exit code.
+    While it runs, its URL is recorded for `codeexec keys` and `codeexec usage`."""
     process = start_server(paths, options)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGHUP, _raise_stop)
-    try:
-        return process.wait()
-    except (KeyboardInterrupt, _StopRequestedError):
-        stop_process(process, signal.SIGINT)
-        return 0
+    with dev_record(paths.dev_record, f"http://{options.host}:{options.port}", stack):
+        try:
+            return process.wait()
+        except (KeyboardInterrupt, _StopRequestedError):
+            stop_process(process, signal.SIGINT)
+            return 0

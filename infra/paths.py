@@ -36,6 +36,11 @@ class ProjectPaths:
     def dev_vars(self) -> Path:
         return self.root / DEV_VARS_NAME
 
+    @property
+    def dev_record(self) -> Path:
+        """Where a running `codeexec dev` records its URL (infra/dev_record.py)."""
+        return self.root / ".state" / "dev-server.json"
+
     def stack_file(self, stack: str) -> Path:
         return self.root / f"Pulumi.{stack}.yaml"
 
