@@ -13,7 +13,7 @@ from infra.devserver import DEFAULT_HOST, DEFAULT_PORT, ServerOptions, port_in_u
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 from infra.doctor import config_finding, diagnose
 from infra.errors import ConfigError, InfraError
-from infra.harness import format_report, run_check
+from infra.gate import format_gate_report, run_gate
 from infra.keys import create_key, list_keys, revoke_key
 from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
@@ -93,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     kv_ids.set_defaults(run=_kv_ids)
     check = commands.add_parser(
         "check",
-        help="run the behaviour corpus (tests/cases/) with a stack's limits on the local QuickJS harness",
+        help="build a stack, then run the behaviour corpus (infra/cases/) with its limits on both "
+        "tiers: the native QuickJS harness and the built bundle on workerd",
     )
     _stack_option(check)
     check.set_defaults(run=_check)
@@ -188,9 +189,15 @@ def _kv_ids(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 def _check(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = _load(args, paths)
-    print(f"Checking stack {config.stack}: the behaviour corpus on the QuickJS harness", flush=True)
-    report = run_check(config, paths)
-    print(format_report(report))
+    print(f"Building stack {config.stack} ({config.worker_name})", flush=True)
+    build_stack(config, paths)
+    print(
+        f"Checking stack {config.stack}: the behaviour corpus on the native QuickJS harness "
+        f"and on the built bundle in {paths.build_dir(config.stack).relative_to(paths.root)}/ (workerd)",
+        flush=True,
+    )
+    report = run_gate(config, paths)
+    print(format_gate_report(report))
     return 0 if report.passed else 1
 
 

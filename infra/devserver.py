@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from infra.dev_record import dev_record
-from infra.errors import ToolMissingError
+from infra.errors import InfraError, ToolMissingError
 from infra.paths import ProjectPaths
 from infra.processes import stop_process
 
@@ -19,6 +23,11 @@ SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
 # Where `codeexec dev` serves unless told otherwise (the Makefile's PORT default too).
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
+START_SECONDS = 60
+
+
+class ServerStartError(InfraError):
+    """The local server exited or stayed silent instead of saying it was ready."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,35 @@ def start_server(
     return subprocess.Popen(
         server_command(options), cwd=paths.root, env=environment, text=True, stdout=stdout, stderr=stderr
     )
+
+
+@contextlib.contextmanager
+def serving(
+    paths: ProjectPaths, options: ServerOptions, start_seconds: float = START_SECONDS
+) -> Iterator[str]:
+    """Serves until the block ends; yields the base URL once the server said `ready:`."""
+    process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:  # keeps the pipe drained for as long as the server writes
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("ready:"):
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        deadline = time.monotonic() + start_seconds
+        while not ready.wait(0.1):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise ServerStartError(f"the local server did not start:\n{''.join(output)[-2000:]}")
+        yield f"http://{options.host}:{options.port}"
+    finally:
+        stop_process(process)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 class _StopRequestedError(Exception):
