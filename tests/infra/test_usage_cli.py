@@ -41,7 +41,7 @@ def used(worker: WorkerClient) -> WorkerClient:
 
 @pytest.mark.e2e
 def test_one_client_prints_its_line_items(used: WorkerClient, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["usage", "--url", used.base_url, "--api-key", used.api_key, "--client", "cli-client"]
+    argv = ["usage", "--url", used.base_url, f"--api-key={used.api_key}", "--client", "cli-client"]
     assert main(argv) == 0
     output = capsys.readouterr().out
     assert f"Usage of cli-client for {current_period()} (open)" in output

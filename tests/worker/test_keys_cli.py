@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def codeexec(worker: WorkerClient, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["keys", *args, "--url", worker.base_url, "--api-key", worker.api_key])
+    code = main(["keys", *args, "--url", worker.base_url, f"--api-key={worker.api_key}"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
