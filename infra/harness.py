@@ -20,7 +20,7 @@ CPU-time limit (`set_time_limit`, via `clock()`, restarted on every call into th
 engine). The harness gives a run `fuel * SECONDS_PER_FUEL` seconds of CPU in total across
 its calls, measured with `time.process_time()`. The two budgets buy about the same work,
 not exactly the same, so the corpus asserts the status, never the number (see
-`tests/cases/README.md`).
+`infra/cases/README.md`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 import quickjs
 
 from infra.config import Limits, StackConfig
-from infra.corpus import Case, Outcome, judge, load_corpus
+from infra.corpus import CASES_DIR, Case, Outcome, judge, load_corpus
 from infra.engine import ENGINE_VERSION
 from infra.errors import HarnessError
 from infra.harness_process import HarnessProcess
@@ -82,8 +82,9 @@ def prelude_path(paths: ProjectPaths) -> Path:
     return paths.worker_src / "guest" / "prelude.guest.js"
 
 
-def cases_dir(paths: ProjectPaths) -> Path:
-    return paths.root / "tests" / "cases"
+def cases_dir(_paths: ProjectPaths) -> Path:
+    """The corpus, which the package owns (infra/cases/, package data)."""
+    return CASES_DIR
 
 
 @dataclass(frozen=True)
@@ -361,7 +362,7 @@ def run_check(
     prelude: Path | None = None,
     cases: Sequence[Case] | None = None,
 ) -> CheckReport:
-    """Runs the corpus (tests/cases/) with the stack's limits through the harness.
+    """Runs the corpus (infra/cases/) with the stack's limits through the harness.
 
     `prelude` replaces the checkout's guest prelude and `cases` the corpus; tests use them.
     The runs happen in a child process (infra/harness_process.py): an engine crash or a
