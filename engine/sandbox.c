@@ -29,7 +29,7 @@ static void sandbox_note_heap_size(size_t size);
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define WASM_PAGE 65536u
 
-enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_JOB_FAILED = 2, SANDBOX_SETUP_FAILED = 3 };
+enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_SETUP_FAILED = 3 };
 
 static JSRuntime *sandbox_runtime;
 static JSContext *sandbox_context;
@@ -304,8 +304,16 @@ static int sandbox_drain_jobs(void) {
         int ran = JS_ExecutePendingJob(sandbox_runtime, &job_context);
         if (ran == 0) break;
         if (ran < 0) {
-            sandbox_drop_exception();
-            return SANDBOX_JOB_FAILED;
+            // A job that throws (queueMicrotask, a FinalizationRegistry callback) does not
+            // end the program: the prelude logs it. The interrupt does.
+            JSValue thrown = JS_GetException(sandbox_context);
+            if (JS_IsUncatchableError(thrown)) {
+                JS_FreeValue(sandbox_context, thrown);
+                return SANDBOX_ESCAPED;
+            }
+            JSValue argv[2] = { JS_NewString(sandbox_context, "jobFailed"), thrown };
+            int status = sandbox_call_step(2, argv);
+            if (status != SANDBOX_OK) return status;
         }
     }
     return SANDBOX_OK;
