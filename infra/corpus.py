@@ -1,7 +1,7 @@
-"""The behaviour corpus: one YAML file per case family under `tests/cases/`.
+"""The behaviour corpus: one YAML file per case family under `infra/cases/`.
 
 `load_corpus` reads and validates every family file (the format is described in
-`tests/cases/README.md`); a malformed file raises `CorpusError` naming the file and the
+`infra/cases/README.md`); a malformed file raises `CorpusError` naming the file and the
 case. `judge` compares what a run answered (`Outcome`, the fields of the Worker's
 response) with what a case expects. The harness (`codeexec check`) and both pytest tiers
 use this one module, so they read the same cases the same way.
@@ -20,6 +20,8 @@ import yaml
 
 from infra.errors import CorpusError
 
+# The corpus ships with the package: the deploy gate reads it, not the tests.
+CASES_DIR = Path(__file__).resolve().with_name("cases")
 STATUSES = ("ok", "error", "timeout", "memory_limit", "stack_overflow", "output_limit")
 LIMIT_OVERRIDES = ("fuel", "memoryBytes")
 LOG_LEVELS = ("log", "info", "warn", "error", "debug")
@@ -28,7 +30,17 @@ FAMILY_KEYS = frozenset({"family", "description", "cases"})
 CASE_KEYS = frozenset({"name", "description", "code", "input", "limits", "expect", "then"})
 RUN_KEYS = frozenset({"code", "input", "limits", "expect"})
 EXPECT_KEYS = frozenset(
-    {"status", "result", "errorName", "errorMessage", "errorStack", "logs", "logsDropped", "outputBytes"}
+    {
+        "status",
+        "result",
+        "errorName",
+        "errorMessage",
+        "errorStack",
+        "errorPhase",
+        "logs",
+        "logsDropped",
+        "outputBytes",
+    }
 )
 
 
@@ -42,6 +54,7 @@ class Expectation:
     error_name: str | None = None
     error_message: str | None = None
     error_stack: str | None = None
+    error_phase: str | None = None
     logs: tuple[tuple[str, str], ...] | None = None
     logs_dropped: int | None = None
     output_bytes: int | None = None
@@ -127,6 +140,7 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
         ("name", expect.error_name),
         ("message", expect.error_message),
         ("stack", expect.error_stack),
+        ("phase", expect.error_phase),
     ):
         if wanted is not None and error.get(key) != wanted:
             problems.append(f"error {key} {_short(error.get(key))}, expected {_short(wanted)}")
@@ -136,6 +150,32 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
         problems.append(f"logsDropped {outcome.logs_dropped}, expected {expect.logs_dropped}")
     if expect.output_bytes is not None and outcome.output_bytes != expect.output_bytes:
         problems.append(f"outputBytes {outcome.output_bytes}, expected {expect.output_bytes}")
+    return problems
+
+
+def disagreements(expect: Expectation, native: Outcome, worker: Outcome) -> list[str]:
+    """How the two tiers' answers to one run differ, where they must agree: the status
+    always; result, error fields and logs wherever the case states them (elsewhere the
+    tiers may differ by design, see infra/cases/README.md)."""
+    if native.status != worker.status:
+        return [f"status: native {native.describe()}, Worker {worker.describe()}"]
+    problems = []
+    if expect.has_result and native.result != worker.result:
+        problems.append(f"result: native {_short(native.result)}, Worker {_short(worker.result)}")
+    for key, stated in (
+        ("name", expect.error_name),
+        ("message", expect.error_message),
+        ("stack", expect.error_stack),
+        ("phase", expect.error_phase),
+    ):
+        if stated is not None and (native.error or {}).get(key) != (worker.error or {}).get(key):
+            problems.append(f"error {key} differs")
+    if expect.logs is not None and native.logs != worker.logs:
+        problems.append("logs differ")
+    if expect.logs_dropped is not None and native.logs_dropped != worker.logs_dropped:
+        problems.append(f"logsDropped: native {native.logs_dropped}, Worker {worker.logs_dropped}")
+    if expect.output_bytes is not None and native.output_bytes != worker.output_bytes:
+        problems.append(f"outputBytes: native {native.output_bytes}, Worker {worker.output_bytes}")
     return problems
 
 
@@ -225,7 +265,7 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
     if status not in STATUSES:
         raise CorpusError(f"{where}: `expect.status` must be one of {', '.join(STATUSES)}, got {status!r}")
     texts: dict[str, str | None] = {}
-    for key in ("errorName", "errorMessage", "errorStack"):
+    for key in ("errorName", "errorMessage", "errorStack", "errorPhase"):
         value = expect.get(key)
         if value is not None and not isinstance(value, str):
             raise CorpusError(f"{where}: `expect.{key}` must be a string")
@@ -248,6 +288,7 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
         error_name=texts["errorName"],
         error_message=texts["errorMessage"],
         error_stack=texts["errorStack"],
+        error_phase=texts["errorPhase"],
         logs=logs,
         logs_dropped=counts["logsDropped"],
         output_bytes=counts["outputBytes"],

@@ -20,7 +20,7 @@ CPU-time limit (`set_time_limit`, via `clock()`, restarted on every call into th
 engine). The harness gives a run `fuel * SECONDS_PER_FUEL` seconds of CPU in total across
 its calls, measured with `time.process_time()`. The two budgets buy about the same work,
 not exactly the same, so the corpus asserts the status, never the number (see
-`tests/cases/README.md`).
+`infra/cases/README.md`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import quickjs
 
 from infra.answer_bytes import sent_bytes
 from infra.config import Limits, StackConfig
-from infra.corpus import Case, Outcome, judge, load_corpus
+from infra.corpus import CASES_DIR, Case, Outcome, judge, load_corpus
 from infra.engine import ENGINE_VERSION
 from infra.errors import HarnessError
 from infra.harness_process import HarnessProcess
@@ -59,17 +59,35 @@ SECONDS_PER_FUEL = 0.00025
 # quickjs-ng 0.17.0 (161 on 0.12.1; 148 with locals) and 1633 on workerd (the 0.12.1 wasm;
 # 1361 with locals). Scaling keeps "deep but legal" and "runaway" on the same side.
 STACK_SCALE = 10
+# CPU for checking that a body does not close itself (a throwaway context runs what escapes).
+BODY_CHECK_SECONDS = 0.05
 # CPU allowed past an exhausted budget, only to collect the logs (run.js: FINISH_GRACE_FUEL).
 FINISH_GRACE_SECONDS = 0.02
 # The errors of a failure that escaped the prelude, as run.js's LIMIT_ERRORS shapes them.
 LIMIT_ERRORS: Mapping[str, Mapping[str, str]] = {
-    "timeout": {"name": "TimeoutError", "message": "the program used up its fuel budget", "stack": ""},
-    "memory_limit": {"name": "MemoryLimitError", "message": "the program ran out of memory", "stack": ""},
-    "stack_overflow": {"name": "RangeError", "message": "Maximum call stack size exceeded", "stack": ""},
+    "timeout": {
+        "name": "TimeoutError",
+        "message": "the program used up its fuel budget",
+        "stack": "",
+        "phase": "runtime",
+    },
+    "memory_limit": {
+        "name": "MemoryLimitError",
+        "message": "the program ran out of memory",
+        "stack": "",
+        "phase": "runtime",
+    },
+    "stack_overflow": {
+        "name": "RangeError",
+        "message": "Maximum call stack size exceeded",
+        "stack": "",
+        "phase": "runtime",
+    },
     "error": {
         "name": "InternalError",
         "message": "the sandbox failed while running the program and was reset",
         "stack": "",
+        "phase": "runtime",
     },
 }
 # Widest a column of the check's table gets (case ids are never cut).
@@ -83,8 +101,9 @@ def prelude_path(paths: ProjectPaths) -> Path:
     return paths.worker_src / "guest" / "prelude.guest.js"
 
 
-def cases_dir(paths: ProjectPaths) -> Path:
-    return paths.root / "tests" / "cases"
+def cases_dir(_paths: ProjectPaths) -> Path:
+    """The corpus, which the package owns (infra/cases/, package data)."""
+    return CASES_DIR
 
 
 @dataclass(frozen=True)
@@ -150,18 +169,19 @@ class _GuestEscapeError(Exception):
     """A guest failure that escaped the prelude: (name, message), or None when the thrown
     value was null/undefined or could not even be turned into text."""
 
-    def __init__(self, dumped: tuple[str, str] | None) -> None:
+    def __init__(self, dumped: tuple[str, str] | None, text: str) -> None:
         super().__init__(dumped)
         self.dumped = dumped
+        self.text = text
 
     @classmethod
     def of(cls, error: quickjs.JSException) -> _GuestEscapeError:
         # The binding's message is `String(thrown) + "\n" + thrown.stack`.
         first_line = str(error).split("\n", 1)[0]
         if first_line in ("null", "undefined") or first_line.startswith("(Failed obtaining"):
-            return cls(None)
+            return cls(None, first_line)
         name, _, message = first_line.partition(": ")
-        return cls((name, message))
+        return cls((name, message), first_line)
 
 
 def judge_escape(dumped: tuple[str, str] | None, out_of_fuel: bool) -> str:
@@ -196,9 +216,11 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
         step = _prepare(context, prelude, limits, budget)
         install_guards = _call(context, budget, context.eval, native_guards_source())
         guards_report = _call(context, budget, install_guards, limits.fuel)
-        _call(context, budget, step, "run", code, input_json)
-        while not budget.spent() and _call(context, budget, context.execute_pending_job):
-            pass
+        if _body_is_whole(prelude, code, limits):
+            _call(context, budget, step, "run", code, input_json)
+        else:
+            _call(context, budget, step, "escapes")
+        _drain_jobs(context, budget, step)
         status = "timeout" if budget.spent() or _guards_exhausted(context, guards_report) else None
     except _GuestEscapeError as escape:
         status = (
@@ -218,6 +240,34 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
         return _from_envelope(json.loads(_call(context, budget, step, "finish")))
     except _GuestEscapeError as escape:
         return _limit_outcome(judge_escape(escape.dumped, budget.spent()), None)
+
+
+def _drain_jobs(context: Any, budget: _CpuBudget, step: Any) -> None:
+    """Runs the jobs the program queued while the budget lasts. A job that throws (a
+    queueMicrotask or FinalizationRegistry callback) is reported to the prelude, which logs
+    it, and draining goes on; the interrupt still ends the run (engine/sandbox.c alike)."""
+    while not budget.spent():
+        try:
+            if not _call(context, budget, context.execute_pending_job):
+                return
+        except _GuestEscapeError as failure:
+            if failure.dumped == INTERRUPTED or budget.spent():
+                raise
+            _call(context, budget, step, "jobFailed", None, failure.text)
+
+
+def _body_is_whole(prelude: str, code: str, limits: RunLimits) -> bool:
+    """Whether the code stays inside its function body, asked of the prelude in a throwaway
+    context (the Worker's engine checks the compiled bytecode instead: engine/sandbox.c)."""
+    probe = quickjs.Context()
+    probe.set_memory_limit(limits.heap_bytes)
+    probe.set_max_stack_size(limits.stack_bytes * STACK_SCALE)
+    budget = _CpuBudget(BODY_CHECK_SECONDS)
+    try:
+        step = _prepare(probe, prelude, limits, budget)
+        return _call(probe, budget, step, "checkBody", code) is True
+    except _GuestEscapeError:
+        return False
 
 
 def _guards_exhausted(context: Any, report: Any) -> bool:
@@ -250,8 +300,8 @@ def _call(context: Any, budget: _CpuBudget, function: Callable[..., Any], *args:
 
 
 def _from_envelope(envelope: Any) -> Outcome:
-    """run.js `fromEnvelope`. Not mirrored: the Worker also turns a thrown `null` into
-    memory_limit when its wasm memory refused to grow; native memory has no such signal."""
+    """run.js `fromEnvelope`, with the evidence the native engine leaves instead of the
+    Worker's allocator and stack counters (`confirmed_limit`)."""
     if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
         # A broken prelude: no status of the API fits, so no case can pass by accident.
         return Outcome(
@@ -266,13 +316,34 @@ def _from_envelope(envelope: Any) -> Outcome:
             logs_dropped=0,
         )
     error = envelope["error"]
+    status = confirmed_limit(envelope["status"], error)
     return _outcome(
-        status=envelope["status"],
-        result=envelope["result"] if envelope["status"] == "ok" else None,
-        error={key: error[key] for key in ("name", "message", "stack")} if error else None,
+        status=status,
+        result=envelope["result"] if status == "ok" else None,
+        error=_public_error(error) if error else None,
         logs=tuple((line["level"], line["message"]) for line in envelope["logs"]),
         logs_dropped=envelope["logStats"]["dropped"],
     )
+
+
+def confirmed_limit(status: str, error: Mapping[str, Any] | None) -> str:
+    """A limit status the prelude read from an error's text, kept only when the error is
+    the engine's own. The Worker counts refused allocations and stack-limit hits; native
+    quickjs-ng offers no such count, so the harness weighs what the error carries: it must
+    be a real Error object (not `{name, message}` made up by the program) that the program
+    did not construct itself (guest/native-guards.guest.js marks those)."""
+    evidence = (error or {}).get("evidence") or {}
+    if status in ("memory_limit", "stack_overflow") and (
+        not evidence.get("errorObject") or evidence.get("madeByProgram")
+    ):
+        return "error"
+    return status
+
+
+def _public_error(error: Mapping[str, Any]) -> dict[str, str]:
+    public = {key: error[key] for key in ("name", "message", "stack")}
+    public["phase"] = "compile" if error.get("phase") == "compile" else "runtime"
+    return public
 
 
 def _limit_outcome(status: str, envelope: Any) -> Outcome:
@@ -374,7 +445,7 @@ def run_check(
     prelude: Path | None = None,
     cases: Sequence[Case] | None = None,
 ) -> CheckReport:
-    """Runs the corpus (tests/cases/) with the stack's limits through the harness.
+    """Runs the corpus (infra/cases/) with the stack's limits through the harness.
 
     `prelude` replaces the checkout's guest prelude and `cases` the corpus; tests use them.
     The runs happen in a child process (infra/harness_process.py): an engine crash or a

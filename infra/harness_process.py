@@ -1,7 +1,7 @@
 """Harness runs in a child process, so that a native crash or hang fails one case, not the check.
 
 The engine is native code: it can crash (quickjs-ng 0.12.1 did on deeply nested source,
-see tests/cases/README.md), and it has built-ins that no limit interrupts. The parent
+see infra/cases/README.md), and it has built-ins that no limit interrupts. The parent
 sends one JSON line per run to a child (`python -m infra.harness_process`), which answers
 with the outcome as one JSON line. If the child dies, or does not answer within the run's
 deadline, the parent kills it, reports the run as `harness_crashed` / `harness_stuck`

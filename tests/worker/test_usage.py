@@ -117,6 +117,8 @@ def test_retries_with_one_idempotency_key_are_billed_once(usage_worker: WorkerCl
         time.sleep(0.2)
     assert retry.headers.get("idempotent-replayed") == "true"
     assert retry.body["requestId"] in {reply.body["requestId"] for reply in racing}
+    # The replayed answer names one request, in its body and its header alike.
+    assert retry.headers["x-request-id"] == retry.body["requestId"]
     other = run(usage_worker, "retrier", "return 42;", key="order-2")
     assert other.status == 200
     assert "idempotent-replayed" not in other.headers

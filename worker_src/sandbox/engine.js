@@ -50,7 +50,7 @@ const IMAGE_BLOCK_BYTES = 4096;
  * @property {bigint} graceTicks
  * @property {number} graceHeapBytes
  *
- * @typedef {"returned" | "escaped" | "job_failed" | "trapped"} RunEnd
+ * @typedef {"returned" | "escaped" | "trapped"} RunEnd
  *
  * @typedef {object} RunObservation What the host saw of one run; never the program's own words.
  * @property {RunEnd} ended how step("run") and the job loop ended
@@ -165,11 +165,17 @@ export class Engine {
     return this.memory.buffer.byteLength !== this.image.bytes.length;
   }
 
-  /** @param {string} text */
+  /**
+   * Copies text into the engine as UTF-8, NUL-terminated (QuickJS's parsers read up to a
+   * terminator; the length passed along keeps a NUL inside the text a character).
+   * @param {string} text
+   */
   #write(text) {
     const bytes = encoder.encode(text);
-    const pointer = this.exports.sandbox_alloc(bytes.length);
-    new Uint8Array(this.memory.buffer, pointer, bytes.length).set(bytes);
+    const pointer = this.exports.sandbox_alloc(bytes.length + 1);
+    const target = new Uint8Array(this.memory.buffer, pointer, bytes.length + 1);
+    target.set(bytes);
+    target[bytes.length] = 0;
     return { pointer, length: bytes.length };
   }
 }
@@ -214,7 +220,7 @@ function blocksOf(bytes) {
 
 /** @param {number} code */
 function endOf(code) {
-  return /** @type {RunEnd} */ (["returned", "escaped", "job_failed"][code] ?? "escaped");
+  return code === 0 ? "returned" : "escaped";
 }
 
 /**
