@@ -74,10 +74,23 @@ export async function runInSandbox(program, limits) {
   outcome.usage = {
     fuel: Math.min(Math.max(seen.polls, tickFuel), limits.fuel),
     memoryBytes: seen.heapPeakBytes,
-    outputBytes: outcome.usage.outputBytes,
+    outputBytes: sentBytes(outcome),
     wallMs: Date.now() - startedAt,
   };
   return outcome;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The bytes of the answer's `result`, `error` and `logs` as sent (JSON, UTF-8); the
+ * harness mirror is infra/answer_bytes.py.
+ * @param {RunOutcome} outcome
+ */
+function sentBytes(outcome) {
+  let bytes = 0;
+  for (const part of [outcome.result, outcome.error, outcome.logs]) bytes += utf8.encode(JSON.stringify(part)).length;
+  return bytes;
 }
 
 /**
@@ -167,7 +180,7 @@ function fromEnvelope(envelope, seen) {
     error,
     logs: envelope.logs,
     logsDropped: envelope.logStats.dropped,
-    usage: { fuel: 0, memoryBytes: 0, outputBytes: envelope.resultBytes + envelope.logStats.bytes, wallMs: 0 },
+    usage: { fuel: 0, memoryBytes: 0, outputBytes: 0, wallMs: 0 },
     internalDetail: undefined,
   };
 }
@@ -187,8 +200,6 @@ function isWellFormed(envelope) {
     Array.isArray(envelope.logs) &&
     envelope.logs.every((/** @type {any} */ entry) => typeof entry?.level === "string" && typeof entry?.message === "string") &&
     Number.isInteger(envelope.logStats?.dropped) &&
-    Number.isInteger(envelope.logStats?.bytes) &&
-    Number.isInteger(envelope.resultBytes) &&
     (envelope.error === null || (typeof envelope.error?.name === "string" && typeof envelope.error?.message === "string" && typeof envelope.error?.stack === "string"))
   );
 }
@@ -205,7 +216,7 @@ function limitOutcome(status, envelope) {
     error: { ...LIMIT_ERRORS[status] },
     logs: envelope?.logs ?? [],
     logsDropped: envelope?.logStats.dropped ?? 0,
-    usage: { fuel: 0, memoryBytes: 0, outputBytes: envelope?.logStats.bytes ?? 0, wallMs: 0 },
+    usage: { fuel: 0, memoryBytes: 0, outputBytes: 0, wallMs: 0 },
     internalDetail: undefined,
   };
 }
