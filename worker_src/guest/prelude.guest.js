@@ -452,6 +452,7 @@
       const room = settings.maxLogBytes - bytesUsed - (logs.length ? 1 : 0) - LOG_ENTRY_OVERHEAD_BYTES - level.length;
       if (logs.length >= settings.maxLogLines || room <= 0) {
         dropped += 1;
+        if (emitLog) emitLog("");
         return;
       }
       const texts = sandbox_plain([]);
@@ -461,9 +462,11 @@
       if (fit[0] < message.length) {
         message = apply(stringSlice, message, [0, fit[0]]);
         dropped += 1;
+        if (emitLog) emitLog("");
       }
       bytesUsed += (logs.length ? 1 : 0) + LOG_ENTRY_OVERHEAD_BYTES + level.length + fit[1];
       logs[logs.length] = sandbox_plain({ level, message });
+      if (emitLog) emitLog(level, message);
     }
     const shim = {};
     const levels = ["log", "info", "warn", "error", "debug"];
@@ -473,6 +476,11 @@
     }
     return { shim: freeze(shim), record: sandbox_record, stats: function sandbox_stats() { return sandbox_plain({ dropped }); } };
   }
+
+  // The Worker's engine keeps each log line outside the JS heap as it is written, so a run
+  // its fuel meter stops mid-call keeps its logs (engine/sandbox.c); other hosts have none.
+  const emitLog = typeof globalThis.sandboxEmitLog === "function" ? globalThis.sandboxEmitLog : undefined;
+  delete globalThis.sandboxEmitLog;
 
   return function sandbox_prepare(settingsJson) {
     const settings = parseJson(settingsJson);

@@ -120,22 +120,25 @@ export function engineRequest(program, limits) {
  */
 function judge(seen) {
   const envelope = parseEnvelope(seen.envelope);
+  // When the prelude cannot answer (a trap stopped it mid-call), the engine still kept
+  // every line it logged until then.
+  const logged = envelope ?? { logs: seen.logs, logStats: { dropped: seen.logsDropped } };
   const outOfFuel = seen.meterTripped || seen.polls > seen.pollBudget;
   if (seen.ended === "trapped") {
     const status = outOfFuel ? "timeout" : seen.hostStackOverflow ? "stack_overflow" : seen.allocationFailures > 0 ? "memory_limit" : "error";
-    const outcome = limitOutcome(status, undefined);
+    const outcome = limitOutcome(status, logged);
     outcome.internalDetail = seen.trapDetail;
     return outcome;
   }
-  if (outOfFuel) return limitOutcome("timeout", envelope);
+  if (outOfFuel) return limitOutcome("timeout", logged);
   if (seen.ended !== "returned") {
     const status = seen.allocationFailures > 0 ? "memory_limit" : seen.stackOverflows > 0 ? "stack_overflow" : "error";
-    const outcome = limitOutcome(status, envelope);
+    const outcome = limitOutcome(status, logged);
     if (status === "error") outcome.internalDetail = `the program's run ${seen.ended}`;
     return outcome;
   }
   if (!envelope) {
-    const outcome = limitOutcome(seen.allocationFailures > 0 ? "memory_limit" : "error", undefined);
+    const outcome = limitOutcome(seen.allocationFailures > 0 ? "memory_limit" : "error", logged);
     outcome.internalDetail = "the prelude returned no well-formed envelope";
     return outcome;
   }
