@@ -1,6 +1,8 @@
 // Native-work guards: an optional guest script for hosts whose engine does not meter
 // native code — the Python harness runs quickjs-ng natively. The Worker does not load
 // it: its wasm is metered (engine/meter-wasm.mjs), which covers every built-in exactly.
+// It also gives such a host what the Worker's engine observes or does itself: it marks
+// the limit-like errors the program constructs, and shows stacks as the Worker does.
 //
 // QuickJS polls its interrupt handler per ~10,000 bytecode operations and a built-in
 // call counts as one, so a loop around an expensive built-in escapes a budget kept in
@@ -51,6 +53,48 @@
     });
     defineProperty(globalThis, Original.name, { value: marking, writable: true, configurable: true });
     defineProperty(Original.prototype, "constructor", { value: marking, writable: true, configurable: true });
+  }
+
+  const stringSplit = String.prototype.split;
+  const stringIndexOf = String.prototype.indexOf;
+  const stringSlice = String.prototype.slice;
+  const arrayJoin = Array.prototype.join;
+  const FILE = "<input>:";
+
+  // The Worker's engine compiles the program as main.js from line 1 and calls it with no
+  // host frame below; natively every script is "<input>" and the program starts one line
+  // on, below the prelude's frames. Error.prototype.stack (an accessor in quickjs-ng 0.17)
+  // is wrapped so that the program's own `e.stack` reads as it does on the Worker.
+  function showStacksAsTheWorker() {
+    const native = Object.getOwnPropertyDescriptor(Error.prototype, "stack");
+    if (!native || typeof native.get !== "function") return;
+    const read = native.get;
+    defineProperty(Error.prototype, "stack", {
+      get: function sandbox_stack() { return asOnTheWorker(apply(read, this, [])); },
+      set: native.set,
+      enumerable: native.enumerable,
+      configurable: true,
+    });
+  }
+
+  function asOnTheWorker(stack) {
+    if (typeof stack !== "string") return stack;
+    const lines = apply(stringSplit, stack, ["\n"]);
+    const kept = [];
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (apply(stringIndexOf, line, [" sandbox_"]) !== -1) continue;
+      const at = apply(stringIndexOf, line, [FILE]);
+      if (at === -1) {
+        kept[kept.length] = line;
+        continue;
+      }
+      let end = at + FILE.length;
+      while (end < line.length && line[end] >= "0" && line[end] <= "9") end++;
+      const programLine = NumberOf(apply(stringSlice, line, [at + FILE.length, end])) - 1;
+      kept[kept.length] = apply(stringSlice, line, [0, at]) + "main.js:" + programLine + apply(stringSlice, line, [end]);
+    }
+    return apply(arrayJoin, kept, ["\n"]);
   }
 
   class NativeBudgetSpent {
@@ -136,6 +180,7 @@
     // (the Worker counts what its engine refused instead; native quickjs-ng offers no count).
     markProgramErrors(RangeError);
     markProgramErrors(/** @type {ErrorConstructor} */ (/** @type {any} */ (globalThis).InternalError));
+    showStacksAsTheWorker();
     return function sandbox_nativeGuardsReport() {
       // Built by hand: JSON.stringify on an object would consult a toJSON the user planted.
       return '{"exhausted":' + (exhausted ? "true" : "false") + ',"fuel":' + ceil(spent / UNITS_PER_FUEL) + "}";
