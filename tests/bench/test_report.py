@@ -1,0 +1,96 @@
+"""The report and the targets from results where steps were not measured, and the restore rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.outcome import NotMeasured
+from bench.report import markdown
+from bench.restore import summarise
+from bench.targets import evaluate
+
+
+def _not_measured(reason: str) -> dict[str, Any]:
+    return NotMeasured(reason).to_json()
+
+
+def _results() -> dict[str, Any]:
+    """A run in which every server failed: only the bundle was measured."""
+    return {
+        "generatedAt": "2026-12-01T20:00:00+00:00",
+        "stack": "staging",
+        "settings": {"quick": True},
+        "benchSeconds": 1.0,
+        "machine": {
+            "cpu": "test CPU",
+            "usableCpus": 2,
+            "loadAverageAtStart": [1.0],
+            "workerd": "w",
+            "node": "n",
+        },
+        "rawWorkerd": {"kvNamespacesBoundToStub": [], "kvStub": "", "rateLimit": "not bound"},
+        "configChanges": [],
+        "bundle": {
+            "parts": [{"name": "worker.js", "raw": 10, "gzip": 5}],
+            "totalRawBytes": 10,
+            "totalGzipBytes": 290_000,
+            "freePlanShare": 0.1,
+            "limits": {"freeGzipBytes": 3_000_000, "paidGzipBytes": 10_000_000, "source": "docs", "note": ""},
+        },
+        "latency": _not_measured("server exited with 1"),
+        "throughput": _not_measured("server exited with 1"),
+        "compute": _not_measured("server exited with 1"),
+        "restore": _not_measured("bench/restore.mjs exited 1: boom"),
+        "devPath": {**_not_measured("miniflare did not start"), "wranglerDev": _not_measured("no wrangler")},
+        "coldStart": {
+            "rawWorkerd": _not_measured("exec: timeout"),
+            "miniflare": _not_measured("exec: timeout"),
+        },
+        "metering": {"noiseFloorRatioP50": None, **_not_measured("a: server exited with 1")},
+        "peers": {
+            "workerLoader": _not_measured("peer throughput: none of 9 requests answered 200"),
+            "isolatedVm": _not_measured("isolated-vm did not build here"),
+        },
+    }
+
+
+def test_a_failed_peer_is_a_not_measured_row_and_target() -> None:
+    results = _results()
+    results["targets"] = [target.to_json() for target in evaluate(results)]
+    verdicts = {target["name"]: target["met"] for target in results["targets"]}
+    assert verdicts["Worker Loader trivial p50 / service trivial p50 (taking turns)"] is None
+    assert verdicts["bundle + wasm, gzip (KB)"] is True
+    text = markdown(results)
+    assert "| workerLoader | not measured: peer throughput: none of 9 requests answered 200 |" in text
+    peer_target = "| Worker Loader trivial p50 / service trivial p50 (taking turns) | n/a |"
+    assert f"{peer_target} >= 3.00\u00d7 | not measured |" in text
+    assert "Not measured: bench/restore.mjs exited 1: boom" in text
+    assert "not measured: no wrangler" in text
+
+
+def test_the_restore_target_is_the_slowest_small_run() -> None:
+    def row(bytes_: int, peak: int, release: list[float], grown: int) -> dict[str, Any]:
+        return {
+            "bytes": bytes_,
+            "heapPeakBytes": peak,
+            "statuses": ["ok"],
+            "grown": grown,
+            "repeats": len(release),
+            "pristine": True,
+            "runMs": [0.1] * len(release),
+            "releaseMs": release,
+        }
+
+    measured = summarise(
+        {
+            "createMs": [20.0],
+            "rows": [
+                row(0, 8_000, [0.05, 0.06, 0.07], 0),
+                row(256 * 1024, 262_200, [0.08, 0.09, 0.30], 0),
+                row(4 * 2**20, 4 * 2**20 + 12, [1.0, 2.0, 3.0], 3),
+            ],
+        }
+    )
+    assert measured["smallRunRestoreP50Ms"] == 0.09
+    assert [row["renewed"] for row in measured["rows"]] == [0, 0, 3]
+    assert measured["rows"][1]["restoreMs"]["p90"] == 0.3
