@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.explain import REQUEST_PATH_TARGETS, explain_missed, request_path
+
 TIMES = "\u00d7"
 ARROW = "\u2192"
 MIB = 2**20
@@ -82,6 +84,7 @@ def markdown(results: dict[str, Any]) -> str:
         *_raw_note(results),
         "",
         *_targets(results),
+        *_missed(results),
         *_baselines(results),
         *_restore(results["restore"]),
         *_size_and_memory(results),
@@ -118,6 +121,18 @@ def _targets(results: dict[str, Any]) -> list[str]:
         unit, limit = target["unit"], target["limit"]
         shown_limit = "" if limit is None else f"{target['comparison']} {_figure(unit, limit)}"
         lines.append(_row(target["name"], _figure(unit, target["measured"]), shown_limit, _met(target)))
+    return [*lines, ""]
+
+
+def _missed(results: dict[str, Any]) -> list[str]:
+    missed = explain_missed(results)
+    if not missed:
+        return []
+    lines = ["### Missed, and why (this run's figures)", ""]
+    split = request_path(results)
+    if split and any(name in REQUEST_PATH_TARGETS for name, _ in missed):
+        lines += [split, ""]
+    lines += [f"- **{name}**: {why}" for name, why in missed]
     return [*lines, ""]
 
 

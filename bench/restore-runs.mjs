@@ -12,7 +12,7 @@ function allocating(bytes) {
 
 /**
  * @param {Record<string, number>} limits the stack's limits, as the Worker gets them
- * @param {{sizes: number[], repeats: number, warmup: number, creates: number}} plan
+ * @param {{sizes: number[], repeats: number, warmup: number, creates: number, workloads: Record<string, {code: string, repeats: number}>}} plan
  */
 export function measure(limits, plan) {
   const createMs = [];
@@ -22,7 +22,34 @@ export function measure(limits, plan) {
     createMs.push(performance.now() - started);
   }
   const rows = plan.sizes.map((bytes) => measureSize(limits, plan, bytes));
-  return { createMs, rows };
+  /** @type {Record<string, number[]>} */
+  const workloadMs = {};
+  for (const [name, { code, repeats }] of Object.entries(plan.workloads)) {
+    workloadMs[name] = timeWorkload(limits, code, repeats);
+  }
+  const imageBytes = acquireEngine(limits.memoryBytes, limits).image.bytes.length;
+  return { createMs, imageBytes, rows, workloadMs };
+}
+
+/**
+ * What runInSandbox spends on the engine for one program: run and release, warm.
+ * @param {Record<string, number>} limits
+ * @param {string} code
+ * @param {number} repeats
+ */
+function timeWorkload(limits, code, repeats) {
+  const request = engineRequest({ code, input: undefined }, limits);
+  const times = [];
+  for (let i = 0; i < repeats + 1; i++) {
+    const engine = acquireEngine(limits.memoryBytes, limits);
+    const started = performance.now();
+    const seen = engine.run(request);
+    releaseEngine(engine, limits.memoryBytes);
+    const elapsed = performance.now() - started;
+    if (seen.envelope === undefined || JSON.parse(seen.envelope).status !== "ok") throw new Error(`workload failed: ${seen.ended}`);
+    if (i > 0) times.push(elapsed);
+  }
+  return times;
 }
 
 /**

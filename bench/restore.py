@@ -15,6 +15,7 @@ from typing import Any
 
 from bench.outcome import NotMeasured, first_line
 from bench.stats import summary
+from bench.workloads import COMPUTE, TRIVIAL
 from infra.bundle import PRELUDE_NAME
 from infra.config import Limits
 from infra.paths import ProjectPaths
@@ -30,9 +31,20 @@ NODE_SECONDS = 600
 
 
 def restore_cost(
-    paths: ProjectPaths, build_dir: Path, limits: Limits, repeats: int, work: Path
+    paths: ProjectPaths, build_dir: Path, limits: Limits, work: Path, *, repeats: int, compute_repeats: int
 ) -> dict[str, Any] | NotMeasured:
-    plan = {"sizes": list(SIZES), "repeats": repeats, "warmup": WARMUP_RUNS, "creates": ENGINE_CREATES}
+    """The restore table, and the engine's own time (run + release, in Node) on the bench's
+    workloads: what the Worker's request path adds is the rest of its latency."""
+    plan = {
+        "sizes": list(SIZES),
+        "repeats": repeats,
+        "warmup": WARMUP_RUNS,
+        "creates": ENGINE_CREATES,
+        "workloads": {
+            TRIVIAL.name: {"code": TRIVIAL.code, "repeats": repeats},
+            **{workload.name: {"code": workload.code, "repeats": compute_repeats} for workload in COMPUTE},
+        },
+    }
     request = {
         "prelude": str(build_dir / PRELUDE_NAME),
         "outDir": str(work),
@@ -78,7 +90,9 @@ def summarise(measured: dict[str, Any]) -> dict[str, Any]:
         "with esbuild; per row, engine.run(engineRequest(...)) then releaseEngine() timed apart with "
         "performance.now(), after warm-up runs; the program allocates and fills a Uint8Array",
         "engineCreateMs": [round(value, 3) for value in measured["createMs"]],
+        "imageBytes": measured["imageBytes"],
         "rows": rows,
         "smallRunBytes": SMALL_RUN_BYTES,
         "smallRunRestoreP50Ms": max(small) if small else None,
+        "engineInNodeMs": {name: summary(times) for name, times in measured["workloadMs"].items()},
     }

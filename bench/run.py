@@ -108,7 +108,14 @@ def run_all(
 
     say("restore cost against the previous run's allocation (Node, the engine's own module)")
     results["restore"] = section(
-        restore_cost(paths, build_dir, config.limits, settings.restore_repeats, work)
+        restore_cost(
+            paths,
+            build_dir,
+            config.limits,
+            work,
+            repeats=settings.restore_repeats,
+            compute_repeats=settings.compute_repeats,
+        )
     )
 
     say("Miniflare (the `make dev` path): latency and throughput, then side by side with raw workerd")

@@ -84,6 +84,8 @@ def test_the_restore_target_is_the_slowest_small_run() -> None:
     measured = summarise(
         {
             "createMs": [20.0],
+            "imageBytes": 2 * 2**20,
+            "workloadMs": {"trivial": [0.2, 0.1, 0.3]},
             "rows": [
                 row(0, 8_000, [0.05, 0.06, 0.07], 0),
                 row(256 * 1024, 262_200, [0.08, 0.09, 0.30], 0),
@@ -94,3 +96,4 @@ def test_the_restore_target_is_the_slowest_small_run() -> None:
     assert measured["smallRunRestoreP50Ms"] == 0.09
     assert [row["renewed"] for row in measured["rows"]] == [0, 0, 3]
     assert measured["rows"][1]["restoreMs"]["p90"] == 0.3
+    assert measured["engineInNodeMs"]["trivial"]["p50"] == 0.2
