@@ -9,7 +9,7 @@ PORT ?= 8787
 
 BENCH_WORK := bench/.work
 
-.PHONY: setup dev build engine engine-toolchain bench-native-fuel test lint clean bench
+.PHONY: setup dev build engine engine-toolchain browser bench-native-fuel test lint clean bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -40,6 +40,10 @@ ENGINE_TOOLCHAIN := clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
 engine-toolchain:
 	command -v clang-19 >/dev/null || (apt-get update -qq && apt-get install -y -qq $(ENGINE_TOOLCHAIN))
 
+# Debian's chromium for the dashboard's browser tests (CI installs it; elsewhere they skip).
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
 bench-native-fuel: setup
 	$(BIN)/python bench/native_fuel.py
 
@@ -49,6 +53,7 @@ lint: setup
 	$(BIN)/mypy
 	node_modules/.bin/tsc --project jsconfig.json
 	node_modules/.bin/tsc --project jsconfig.guest.json
+	node_modules/.bin/tsc --project jsconfig.dashboard.json
 
 test: lint
 	$(BIN)/pytest

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import version
 
 from infra.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.config import StackConfig
+from infra.devvars import API_KEY, write_build_dev_vars
 from infra.engine import engine_wasm, read_engine_facts
 from infra.kv_ids import read_kv_ids
 from infra.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
@@ -20,7 +20,7 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     """Builds build/<stack>/ and returns its manifest."""
     out_dir = paths.build_dir(config.stack)
     engine = read_engine_facts(paths)
-    identity = Identity(service=PROJECT_NAME, version=version(PROJECT_NAME), engine=engine.description)
+    identity = Identity(service=PROJECT_NAME, engine=engine.description)
 
     for rendered in render_stack(
         config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
@@ -52,4 +52,9 @@ def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambd
     for part in manifest.modules:
         report(f"         {part.name:<14} {part.bytes:>9,} bytes  sha256 {part.sha256[:16]}…")
     report(f"manifest {written.relative_to(paths.root)}")
+    dev_vars = write_build_dev_vars(paths.dev_vars, out_dir)
+    if dev_vars is None:
+        report(f"no {API_KEY} in {paths.dev_vars.name} yet (`make dev` creates it): `wrangler dev` needs it")
+    else:
+        report(f"dev key  {dev_vars.relative_to(paths.root)}  ({API_KEY} for wrangler dev)")
     return manifest

@@ -15,6 +15,11 @@ WASM_NAME = "quickjs.wasm"
 # kept (the prelude tells its own stack frames apart by their "sandbox_" names).
 PRELUDE_NAME = "prelude.guest.js"
 PRELUDE_SOURCE = Path("worker_src/guest/prelude.guest.js")
+# The usage dashboard's script and style sheet (uPlot included), bundled for the browser
+# and then into worker.js as text: the Worker serves the page itself (worker_src/dashboard/).
+DASHBOARD_SOURCE = Path("worker_src/dashboard/page")
+DASHBOARD_SCRIPT_NAME = "dashboard.page.js"
+DASHBOARD_STYLE_NAME = "dashboard.page.css"
 # Generated per stack by infra/render.py and imported by the host modules as "stack-config".
 STACK_CONFIG_NAME = "stack-config.js"
 ESBUILD_FLAGS = (
@@ -28,6 +33,17 @@ ESBUILD_FLAGS = (
     "--external:*.wasm",
     # The guest prelude is bundled as text and evaluated inside QuickJS.
     "--loader:.guest.js=text",
+    # The dashboard's page parts are served as they are.
+    "--loader:.html=text",
+    "--loader:.svg=text",
+    "--loader:.page.js=text",
+    "--loader:.page.css=text",
+    "--log-level=warning",
+)
+DASHBOARD_FLAGS = (
+    "--bundle",
+    "--minify",
+    "--target=es2020,chrome109,firefox115,safari16",
     "--log-level=warning",
 )
 
@@ -46,6 +62,20 @@ def bundle_worker(
     _run_esbuild(
         paths, [str(esbuild), str(paths.root / PRELUDE_SOURCE), "--minify-whitespace", f"--outfile={prelude}"]
     )
+    script, style = out_dir / DASHBOARD_SCRIPT_NAME, out_dir / DASHBOARD_STYLE_NAME
+    source = paths.root / DASHBOARD_SOURCE
+    _run_esbuild(
+        paths,
+        [
+            str(esbuild),
+            str(source / "main.js"),
+            *DASHBOARD_FLAGS,
+            "--format=iife",
+            "--platform=browser",
+            f"--outfile={script}",
+        ],
+    )
+    _run_esbuild(paths, [str(esbuild), str(source / "app.css"), *DASHBOARD_FLAGS, f"--outfile={style}"])
     bundle = out_dir / BUNDLE_NAME
     _run_esbuild(
         paths,
@@ -55,6 +85,8 @@ def bundle_worker(
             *ESBUILD_FLAGS,
             f"--alias:stack-config=./{(out_dir / STACK_CONFIG_NAME).relative_to(paths.root).as_posix()}",
             f"--alias:guest-prelude=./{prelude.relative_to(paths.root).as_posix()}",
+            f"--alias:dashboard-script=./{script.relative_to(paths.root).as_posix()}",
+            f"--alias:dashboard-style=./{style.relative_to(paths.root).as_posix()}",
             f"--outfile={bundle}",
         ],
     )

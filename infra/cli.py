@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 
 from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
-from infra.devserver import ServerOptions, serve_forever
+from infra.devserver import DEFAULT_HOST, DEFAULT_PORT, ServerOptions, port_in_use, serve_forever
 from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 from infra.doctor import config_finding, diagnose
 from infra.errors import ConfigError, InfraError
-from infra.harness import format_report, run_check
+from infra.gate import format_gate_report, run_gate
 from infra.keys import create_key, list_keys, revoke_key
 from infra.kv_ids import pulumi_kv_ids, write_kv_ids
 from infra.paths import ProjectPaths
@@ -21,7 +21,6 @@ from infra.service_client import URL_VARIABLE, ServiceClient, service_client
 from infra.usage_cli import add_usage_command
 
 DEFAULT_STACK = "staging"
-DEFAULT_PORT = 8787
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,9 +29,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = ProjectPaths.of_checkout()
     try:
         result: int = args.run(args, paths)
+        sys.stdout.flush()
     except InfraError as error:
         print(f"codeexec: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader left early (`codeexec usage | head -3`): stop quietly, as `cat` does.
+        # Point stdout at /dev/null so the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return result
 
 
@@ -88,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     kv_ids.set_defaults(run=_kv_ids)
     check = commands.add_parser(
         "check",
-        help="run the behaviour corpus (tests/cases/) with a stack's limits on the local QuickJS harness",
+        help="build a stack, then run the behaviour corpus (infra/cases/) with its limits on both "
+        "tiers: the native QuickJS harness and the built bundle on workerd",
     )
     _stack_option(check)
     check.set_defaults(run=_check)
@@ -97,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _service_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--url", help=f"the service (default: ${URL_VARIABLE} or http://127.0.0.1:8787)")
+    command.add_argument(
+        "--url", help=f"the service (default: ${URL_VARIABLE}, else the running `codeexec dev`)"
+    )
     command.add_argument("--api-key", help="the admin key (default: $API_KEY, then .dev.vars)")
 
 
@@ -123,6 +131,13 @@ def _build(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = _load(args, paths)
+    if port_in_use(DEFAULT_HOST, args.port):
+        print(
+            f"codeexec: port {args.port} on {DEFAULT_HOST} is in use (another `make dev`?); "
+            f"stop it or pick another: PORT={args.port + 1} make dev",
+            file=sys.stderr,
+        )
+        return 2
     if ensure_dev_vars(paths.dev_vars):
         print(f"Created {paths.dev_vars.name} with a random {API_KEY} for local use.")
     api_key = read_dev_vars(paths.dev_vars).get(API_KEY, "")
@@ -132,9 +147,9 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
     print(f"Building stack {config.stack} ({config.worker_name})")
     build_stack(config, paths, report=lambda line: print(f"  {line}"))
     print(
-        f"\nServing on http://127.0.0.1:{args.port} (Ctrl-C stops). Try:\n"
+        f"\nServing on http://{DEFAULT_HOST}:{args.port} (Ctrl-C stops). Try:\n"
         f"  export API_KEY=$(grep ^{API_KEY}= {paths.dev_vars.name} | cut -d= -f2-)\n"
-        f"  curl -X POST http://127.0.0.1:{args.port} -H 'Content-Type: application/json' "
+        f"  curl -X POST http://{DEFAULT_HOST}:{args.port} -H 'Content-Type: application/json' "
         '-H "Authorization: Bearer $API_KEY" \\\n'
         '    -d \'{"code": "const x = 10; const y = 20; return x + y;", '
         '"language": "javascript", "clientId": "test-client"}\'\n',
@@ -144,9 +159,10 @@ def _dev(args: argparse.Namespace, paths: ProjectPaths) -> int:
         build_dir=paths.build_dir(config.stack),
         state_dir=paths.state_dir(config.stack),
         api_key=api_key,
+        host=DEFAULT_HOST,
         port=args.port,
     )
-    return serve_forever(paths, options)
+    return serve_forever(paths, options, config.stack)
 
 
 def _doctor(args: argparse.Namespace, paths: ProjectPaths) -> int:
@@ -173,9 +189,15 @@ def _kv_ids(args: argparse.Namespace, paths: ProjectPaths) -> int:
 
 def _check(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = _load(args, paths)
-    print(f"Checking stack {config.stack}: the behaviour corpus on the QuickJS harness", flush=True)
-    report = run_check(config, paths)
-    print(format_report(report))
+    print(f"Building stack {config.stack} ({config.worker_name})", flush=True)
+    build_stack(config, paths)
+    print(
+        f"Checking stack {config.stack}: the behaviour corpus on the native QuickJS harness "
+        f"and on the built bundle in {paths.build_dir(config.stack).relative_to(paths.root)}/ (workerd)",
+        flush=True,
+    )
+    report = run_gate(config, paths)
+    print(format_gate_report(report))
     return 0 if report.passed else 1
 
 

@@ -109,6 +109,9 @@ class Rollout:
     stable_version_id: str | None = None
     # When set, every request goes to this earlier version instead of the new one.
     rollback_to: str | None = None
+    # Deploys even where Cloudflare refuses by default: a rollback to a version whose
+    # secrets have changed since (WorkersDeployment.force).
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -328,8 +331,10 @@ def _cloudflare(values: Mapping[str, Any]) -> Cloudflare:
 
 def _rollout(values: Any) -> Rollout:
     if not isinstance(values, Mapping):
-        raise ConfigError(key_name("rollout"), "must be a mapping (percentage, stableVersionId, rollbackTo)")
-    unknown = sorted(set(values) - {"percentage", "stableVersionId", "rollbackTo"})
+        raise ConfigError(
+            key_name("rollout"), "must be a mapping (percentage, stableVersionId, rollbackTo, force)"
+        )
+    unknown = sorted(set(values) - {"percentage", "stableVersionId", "rollbackTo", "force"})
     if unknown:
         raise ConfigError(key_name(f"rollout.{unknown[0]}"), "is not a rollout setting")
     percentage = values.get("percentage", 100)
@@ -347,4 +352,8 @@ def _rollout(values: Any) -> Rollout:
             key_name("rollout.stableVersionId"),
             f"is missing; a {percentage}% rollout needs the version that keeps the other {100 - percentage}%",
         )
-    return Rollout(percentage=percentage, stable_version_id=stable, rollback_to=rollback)
+    # `pulumi config set --path rollout.force true` may store the text; take it as the bool.
+    force = {"true": True, "false": False}.get(str(values.get("force", False)).lower())
+    if force is None:
+        raise ConfigError(key_name("rollout.force"), f"must be true or false, got {values.get('force')!r}")
+    return Rollout(percentage=percentage, stable_version_id=stable, rollback_to=rollback, force=force)

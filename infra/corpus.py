@@ -1,7 +1,7 @@
-"""The behaviour corpus: one YAML file per case family under `tests/cases/`.
+"""The behaviour corpus: one YAML file per case family under `infra/cases/`.
 
 `load_corpus` reads and validates every family file (the format is described in
-`tests/cases/README.md`); a malformed file raises `CorpusError` naming the file and the
+`infra/cases/README.md`); a malformed file raises `CorpusError` naming the file and the
 case. `judge` compares what a run answered (`Outcome`, the fields of the Worker's
 response) with what a case expects. The harness (`codeexec check`) and both pytest tiers
 use this one module, so they read the same cases the same way.
@@ -20,6 +20,8 @@ import yaml
 
 from infra.errors import CorpusError
 
+# The corpus ships with the package: the deploy gate reads it, not the tests.
+CASES_DIR = Path(__file__).resolve().with_name("cases")
 STATUSES = ("ok", "error", "timeout", "memory_limit", "stack_overflow", "output_limit")
 LIMIT_OVERRIDES = ("fuel", "memoryBytes")
 LOG_LEVELS = ("log", "info", "warn", "error", "debug")
@@ -130,6 +132,29 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
         problems.append(f"logs {_short(list(outcome.logs))}, expected {_short(list(expect.logs))}")
     if expect.logs_dropped is not None and outcome.logs_dropped != expect.logs_dropped:
         problems.append(f"logsDropped {outcome.logs_dropped}, expected {expect.logs_dropped}")
+    return problems
+
+
+def disagreements(expect: Expectation, native: Outcome, worker: Outcome) -> list[str]:
+    """How the two tiers' answers to one run differ, where they must agree: the status
+    always; result, error fields and logs wherever the case states them (elsewhere the
+    tiers may differ by design, see infra/cases/README.md)."""
+    if native.status != worker.status:
+        return [f"status: native {native.describe()}, Worker {worker.describe()}"]
+    problems = []
+    if expect.has_result and native.result != worker.result:
+        problems.append(f"result: native {_short(native.result)}, Worker {_short(worker.result)}")
+    for key, stated in (
+        ("name", expect.error_name),
+        ("message", expect.error_message),
+        ("stack", expect.error_stack),
+    ):
+        if stated is not None and (native.error or {}).get(key) != (worker.error or {}).get(key):
+            problems.append(f"error {key} differs")
+    if expect.logs is not None and native.logs != worker.logs:
+        problems.append("logs differ")
+    if expect.logs_dropped is not None and native.logs_dropped != worker.logs_dropped:
+        problems.append(f"logsDropped: native {native.logs_dropped}, Worker {worker.logs_dropped}")
     return problems
 
 

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.errors import ToolMissingError
+from infra.dev_record import dev_record
+from infra.errors import InfraError, ToolMissingError
 from infra.paths import ProjectPaths
 from infra.processes import stop_process
 
 SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
+# Where `codeexec dev` serves unless told otherwise (the Makefile's PORT default too).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+START_SECONDS = 60
+
+
+class ServerStartError(InfraError):
+    """The local server exited or stayed silent instead of saying it was ready."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +35,8 @@ class ServerOptions:
     build_dir: Path
     state_dir: Path
     api_key: str
-    host: str = "127.0.0.1"
-    port: int = 8787
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
 
 
 def server_command(options: ServerOptions) -> list[str]:
@@ -55,6 +69,35 @@ def start_server(
     )
 
 
+@contextlib.contextmanager
+def serving(
+    paths: ProjectPaths, options: ServerOptions, start_seconds: float = START_SECONDS
+) -> Iterator[str]:
+    """Serves until the block ends; yields the base URL once the server said `ready:`."""
+    process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:  # keeps the pipe drained for as long as the server writes
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("ready:"):
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        deadline = time.monotonic() + start_seconds
+        while not ready.wait(0.1):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise ServerStartError(f"the local server did not start:\n{''.join(output)[-2000:]}")
+        yield f"http://{options.host}:{options.port}"
+    finally:
+        stop_process(process)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
 class _StopRequestedError(Exception):
     """Raised by the SIGTERM/SIGHUP handler so they stop the server like Ctrl-C does."""
 
@@ -63,13 +106,25 @@ def _raise_stop(_signum: int, _frame: object) -> None:
     raise _StopRequestedError
 
 
-def serve_forever(paths: ProjectPaths, options: ServerOptions) -> int:
-    """Runs in the foreground until Ctrl-C (or SIGTERM); returns the server's exit code."""
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port (checked before building anything)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def serve_forever(paths: ProjectPaths, options: ServerOptions, stack: str) -> int:
+    """Runs in the foreground until Ctrl-C (or SIGTERM); returns the server's exit code.
+    While it runs, its URL is recorded for `codeexec keys` and `codeexec usage`."""
     process = start_server(paths, options)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGHUP, _raise_stop)
-    try:
-        return process.wait()
-    except (KeyboardInterrupt, _StopRequestedError):
-        stop_process(process, signal.SIGINT)
-        return 0
+    with dev_record(paths.dev_record, f"http://{options.host}:{options.port}", stack):
+        try:
+            return process.wait()
+        except (KeyboardInterrupt, _StopRequestedError):
+            stop_process(process, signal.SIGINT)
+            return 0

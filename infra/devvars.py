@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from infra.paths import DEV_VARS_NAME
+
 API_KEY = "API_KEY"
 
 
@@ -29,3 +31,19 @@ def ensure_dev_vars(path: Path) -> bool:
     )
     path.chmod(0o600)
     return True
+
+
+def write_build_dev_vars(project_dev_vars: Path, build_dir: Path) -> Path | None:
+    """Copies the project's API key next to the rendered wrangler.toml, where `wrangler dev
+    --config build/<stack>/wrangler.toml` reads it. None when the project has no key yet."""
+    if not project_dev_vars.exists():
+        return None
+    key = read_dev_vars(project_dev_vars).get(API_KEY)
+    if not key:
+        return None
+    target = build_dir / DEV_VARS_NAME
+    target.write_text(
+        f"# Copied from {project_dev_vars.name} by `codeexec build`.\n{API_KEY}={key}\n", encoding="utf-8"
+    )
+    target.chmod(0o600)
+    return target

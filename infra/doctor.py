@@ -7,7 +7,10 @@ answers one line: ok, or what is wrong and the command that fixes it.
 from __future__ import annotations
 
 import gzip
+import importlib.metadata
 import re
+import shutil
+import subprocess
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,6 +43,10 @@ ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b")
 # `scheduled` as a method or shorthand property of the entry's default export.
 SCHEDULED_HANDLER = re.compile(r"\bscheduled\s*(\(|,|\}|:)")
 ENTRY = "index.js"
+# The Pulumi CLI runs the program with the pinned SDK; an older CLI may not speak its protocol.
+PULUMI_SDK = "pulumi"
+PULUMI_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
+PULUMI_INSTALL = "curl -fsSL https://get.pulumi.com | sh -s -- --version {version}"
 
 
 @dataclass(frozen=True)
@@ -238,7 +245,25 @@ def check_names(config: StackConfig, paths: ProjectPaths) -> Finding:
     return Finding("names", True, f"wrangler.toml and Pulumi both address {config.worker_name}")
 
 
+def check_pulumi_cli(_config: StackConfig, _paths: ProjectPaths) -> Finding:
+    """`pulumi` is on PATH and at least the version of the pinned Python SDK."""
+    wanted = importlib.metadata.version(PULUMI_SDK)
+    fix = f"install it: {PULUMI_INSTALL.format(version=wanted)} (the README's deploy guide)"
+    cli = shutil.which("pulumi")
+    if cli is None:
+        return Finding("pulumi cli", False, "pulumi is not on PATH; every deploy step needs it", fix)
+    answer = subprocess.run([cli, "version"], capture_output=True, text=True, timeout=60, check=False)
+    found = PULUMI_VERSION.search(answer.stdout)
+    if answer.returncode != 0 or found is None:
+        return Finding("pulumi cli", False, f"`{cli} version` answered {answer.stdout.strip()!r}", fix)
+    have = tuple(map(int, found.groups()))
+    if have < tuple(map(int, wanted.split(".")[:3])):
+        return Finding("pulumi cli", False, f"pulumi {found[0]} is older than the SDK's {wanted}", fix)
+    return Finding("pulumi cli", True, f"pulumi {found[0]} at {cli} (SDK {wanted})")
+
+
 CHECKS: tuple[Check, ...] = (
+    check_pulumi_cli,
     check_account,
     check_api_key_stack,
     check_api_key_local,

@@ -20,7 +20,7 @@ CPU-time limit (`set_time_limit`, via `clock()`, restarted on every call into th
 engine). The harness gives a run `fuel * SECONDS_PER_FUEL` seconds of CPU in total across
 its calls, measured with `time.process_time()`. The two budgets buy about the same work,
 not exactly the same, so the corpus asserts the status, never the number (see
-`tests/cases/README.md`).
+`infra/cases/README.md`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 import quickjs
 
 from infra.config import Limits, StackConfig
-from infra.corpus import Case, Outcome, judge, load_corpus
+from infra.corpus import CASES_DIR, Case, Outcome, judge, load_corpus
 from infra.engine import ENGINE_VERSION
 from infra.errors import HarnessError
 from infra.harness_process import HarnessProcess
@@ -45,14 +45,18 @@ from infra.paths import ProjectPaths
 
 HARNESS_DISTRIBUTION = "quickjs-ng"
 NATIVE_GUARDS = Path(__file__).resolve().parents[1] / "worker_src" / "guest" / "native-guards.guest.js"
-# Native CPU seconds per unit of fuel. Measured on quickjs-ng 0.12.1 (this binding, x86-64)
-# against the Worker's fuel count for the same loops: 0.18-0.23 ms per fuel unit for
-# counting loops and Math calls. With the stacks' 2000 fuel a run gets 0.5 s of CPU.
+# Native CPU seconds per unit of fuel: this binding's `time.process_time()` for a loop
+# (x86-64) over the Worker's fuel for the same loop (its interrupt polls). Measured on
+# quickjs-ng 0.12.1: 0.18-0.23 ms per fuel unit for counting loops and Math calls. Measured
+# again on 0.17.0 against the same poll counts (the poll cadence, 10,000 operations, did not
+# change): the same CPU per loop within 4% (counting loops 12% less), so the figure stands.
+# With the stacks' 2000 fuel a run gets 0.5 s of CPU.
 SECONDS_PER_FUEL = 0.00025
 # Native stack bytes per byte of the Worker's stack limit. QuickJS measures its stack limit
 # on the C stack, and a JS call takes about ten times as much of it natively (x86-64) as in
-# the wasm build: with 256 KiB, plain recursion reached 161 frames here and 1633 on workerd
-# (157 and 1361 with locals). Scaling keeps "deep but legal" and "runaway" on the same side.
+# the wasm build: with `set_max_stack_size(256 KiB)`, plain recursion reaches 154 frames on
+# quickjs-ng 0.17.0 (161 on 0.12.1; 148 with locals) and 1633 on workerd (the 0.12.1 wasm;
+# 1361 with locals). Scaling keeps "deep but legal" and "runaway" on the same side.
 STACK_SCALE = 10
 # CPU allowed past an exhausted budget, only to collect the logs (run.js: FINISH_GRACE_FUEL).
 FINISH_GRACE_SECONDS = 0.02
@@ -78,8 +82,9 @@ def prelude_path(paths: ProjectPaths) -> Path:
     return paths.worker_src / "guest" / "prelude.guest.js"
 
 
-def cases_dir(paths: ProjectPaths) -> Path:
-    return paths.root / "tests" / "cases"
+def cases_dir(_paths: ProjectPaths) -> Path:
+    """The corpus, which the package owns (infra/cases/, package data)."""
+    return CASES_DIR
 
 
 @dataclass(frozen=True)
@@ -357,7 +362,7 @@ def run_check(
     prelude: Path | None = None,
     cases: Sequence[Case] | None = None,
 ) -> CheckReport:
-    """Runs the corpus (tests/cases/) with the stack's limits through the harness.
+    """Runs the corpus (infra/cases/) with the stack's limits through the harness.
 
     `prelude` replaces the checkout's guest prelude and `cases` the corpus; tests use them.
     The runs happen in a child process (infra/harness_process.py): an engine crash or a

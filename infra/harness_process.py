@@ -1,11 +1,11 @@
 """Harness runs in a child process, so that a native crash or hang fails one case, not the check.
 
-The engine is native code: quickjs-ng 0.12.1 has crashes (see tests/cases/README.md) and
-built-ins that no limit interrupts. The parent sends one JSON line per run to a child
-(`python -m infra.harness_process`), which answers with the outcome as one JSON line. If
-the child dies, or does not answer within the run's deadline, the parent kills it, reports
-the run as `harness_crashed` / `harness_stuck` (statuses no case can expect), and starts a
-fresh child for the next run.
+The engine is native code: it can crash (quickjs-ng 0.12.1 did on deeply nested source,
+see infra/cases/README.md), and it has built-ins that no limit interrupts. The parent
+sends one JSON line per run to a child (`python -m infra.harness_process`), which answers
+with the outcome as one JSON line. If the child dies, or does not answer within the run's
+deadline, the parent kills it, reports the run as `harness_crashed` / `harness_stuck`
+(statuses no case can expect), and starts a fresh child for the next run.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.errors import BuildError
+
 MANIFEST_NAME = "manifest.json"
 
 
@@ -74,6 +76,17 @@ def describe_file(directory: Path, name: str, module_type: str) -> ModulePart:
         bytes=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def read_part(directory: Path, part: ModulePart) -> bytes:
+    """A module part's bytes, refusing bytes that are not the ones the build recorded."""
+    content = (directory / part.path).read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != part.sha256:
+        raise BuildError(
+            f"{part.path} changed after the build (sha256 {digest[:16]}…); build the stack again"
+        )
+    return content
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> Path:

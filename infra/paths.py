@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_NAME = "code-execution"
+# Local secrets (KEY=value lines); wrangler reads the one next to the config file it is given.
+DEV_VARS_NAME = ".dev.vars"
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,12 @@ class ProjectPaths:
 
     @property
     def dev_vars(self) -> Path:
-        return self.root / ".dev.vars"
+        return self.root / DEV_VARS_NAME
+
+    @property
+    def dev_record(self) -> Path:
+        """Where a running `codeexec dev` records its URL (infra/dev_record.py)."""
+        return self.root / ".state" / "dev-server.json"
 
     def stack_file(self, stack: str) -> Path:
         return self.root / f"Pulumi.{stack}.yaml"

@@ -1,4 +1,4 @@
-"""The Pulumi program's body: config -> build -> sandbox check -> Cloudflare resources.
+"""The Pulumi program's body: config -> build -> sandbox check (both tiers) -> Cloudflare resources.
 
 `infra/__main__.py` calls `run()`; tests call `declare_stack` under Pulumi's mocks with a
 check of their choosing.
@@ -37,7 +37,7 @@ OBJECT_KEYS = ("limits", "rateLimit", "logUserCode", "usage", *DEPLOY_OBJECT_KEY
 
 
 class CheckReport(Protocol):
-    """What the pre-deploy sandbox check answers (infra/harness.py)."""
+    """What the pre-deploy sandbox check answers (infra/gate.py)."""
 
     @property
     def passed(self) -> bool: ...
@@ -50,7 +50,7 @@ Check = Callable[[StackConfig, ProjectPaths], CheckReport]
 
 
 class SandboxCheckFailedError(InfraError):
-    """The behaviour corpus failed against this stack's build; nothing may deploy."""
+    """The behaviour corpus failed (or the tiers disagreed) on this stack's build; nothing may deploy."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,12 @@ class StackResources:
 
 
 def default_check(config: StackConfig, paths: ProjectPaths) -> CheckReport:
-    """The sandbox check of infra/harness.py, imported only when the program runs it."""
+    """The deploy gate of infra/gate.py (both tiers on the fresh build), imported only when
+    the program runs it."""
     # Imported when the program runs, so the rest of the program (and its tests) never
-    # depends on the harness module being importable.
-    harness = importlib.import_module("infra.harness")
-    report: CheckReport = harness.run_check(config, paths)
+    # depends on the harness and the local server being importable.
+    gate = importlib.import_module("infra.gate")
+    report: CheckReport = gate.run_gate(config, paths)
     return report
 
 

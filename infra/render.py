@@ -27,10 +27,10 @@ RATE_LIMIT_NAMESPACE_ID = "1001"
 
 @dataclass(frozen=True)
 class Identity:
-    """What /health reports about the deployed Worker."""
+    """What /health reports about the deployed Worker (its API version is the spec's own,
+    worker_src/openapi.json `info.version`)."""
 
     service: str
-    version: str
     engine: str
 
 
@@ -72,7 +72,6 @@ def render_stack(
         "identity": {
             "name": config.stack,
             "service": identity.service,
-            "version": identity.version,
             "engine": identity.engine,
             "logUserCode": config.log_user_code,
         },

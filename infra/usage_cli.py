@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from infra.errors import InfraError
 from infra.paths import ProjectPaths
-from infra.service_client import DEFAULT_URL, TIMEOUT_SECONDS, URL_VARIABLE, ServiceCallError, service_client
+from infra.service_client import URL_VARIABLE, service_client
 
 MICROS = 1_000_000
 
@@ -25,7 +23,9 @@ MICROS = 1_000_000
 def add_usage_command(commands: Any) -> None:
     """Registers the subcommand on `codeexec`'s subparsers."""
     usage = commands.add_parser("usage", help="print a period's usage and bill from a running service")
-    usage.add_argument("--url", help=f"the service (default: ${URL_VARIABLE} or {DEFAULT_URL})")
+    usage.add_argument(
+        "--url", help=f"the service (default: ${URL_VARIABLE}, else the running `codeexec dev`)"
+    )
     usage.add_argument("--api-key", help="the admin key (default: $API_KEY, else API_KEY in .dev.vars)")
     usage.add_argument("--period", help="the month, YYYY-MM (default: the current one)")
     usage.add_argument("--client", help="one client's usage and line items (default: every client)")
@@ -47,7 +47,7 @@ def run_usage(args: argparse.Namespace, paths: ProjectPaths) -> int:
         path = "/v1/usage/statement"
         if args.format == "csv":
             query["format"] = "csv"
-    text = _get(f"{service.base_url.rstrip('/')}{path}?{urllib.parse.urlencode(query)}", service.api_key)
+    text = service.get_text(f"{path}?{urllib.parse.urlencode(query)}")
     if args.format == "csv":
         print(text, end="")
     elif args.format == "json":
@@ -100,21 +100,3 @@ def statement_table(body: dict[str, Any]) -> str:
         f"{money(total['grossMicros'], currency):>22} {money(total['dueMicros'], currency):>22}"
     )
     return "\n".join(lines)
-
-
-def _get(url: str, api_key: str) -> str:
-    where = url.partition("?")[0]
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {api_key}"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            text: str = response.read().decode()
-            return text
-    except urllib.error.HTTPError as error:
-        try:
-            message = json.loads(error.read())["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = error.reason
-        raise ServiceCallError(f"{where} answered {error.code}: {message}") from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise ServiceCallError(f"cannot reach {where}: {reason}") from None

@@ -4,6 +4,7 @@ production on a tag or by hand)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,27 @@ def test_deploys_run_up_per_stack_after_the_tests(paths: ProjectPaths, job: str,
     (step,) = pulumi_steps(deploy)
     assert step["with"] == {**step["with"], "command": "up", "stack-name": job}
     assert flow[True]["workflow_dispatch"]["inputs"]["stack"]["options"] == ["staging", "production"]
+
+
+def every_pulumi_step(paths: ProjectPaths) -> list[dict[str, Any]]:
+    return [
+        step
+        for name in ("deploy.yml", "pull-request.yml")
+        for job in workflow(paths, name)["jobs"].values()
+        for step in pulumi_steps(job)
+    ]
+
+
+def test_every_pulumi_step_gets_the_stack_secrets_from_repository_secrets(paths: ProjectPaths) -> None:
+    """Pulumi Cloud decrypts `secure:` values with PULUMI_ACCESS_TOKEN; a self-managed
+    backend needs PULUMI_CONFIG_PASSPHRASE. Both come from secrets, never the file."""
+    steps = every_pulumi_step(paths)
+    assert len(steps) == 3
+    for step in steps:
+        for name in ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "CLOUDFLARE_API_TOKEN"):
+            assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
+
+
+def test_the_workflows_run_the_cli_of_the_pinned_sdk(paths: ProjectPaths) -> None:
+    sdk = importlib.metadata.version("pulumi")
+    assert {step["with"]["pulumi-version"] for step in every_pulumi_step(paths)} == {sdk}

@@ -1,12 +1,13 @@
 // Admin endpoints: clients and their API keys. Every one needs the admin key.
 import { authenticate, requireAdmin } from "./auth.js";
-import { createClient, findClient, issueKey, listClients, listKeys, revokeKey } from "./clients/keys.js";
-import { ServiceError } from "./errors.js";
+import { createClient, findClient, isKeyId, issueKey, listClients, listKeys, revokeKey } from "./clients/keys.js";
+import { ServiceError, missingField } from "./errors.js";
 import { jsonResponse, readBoundedText, requireJsonContentType } from "./http.js";
 import { logEvent } from "./log.js";
-import { checkClientId } from "./validate.js";
+import { checkClientId, isClientId } from "./validate.js";
 
 const MAX_ADMIN_BODY_BYTES = 4096;
+const MAX_QUOTED_ID = 64;
 
 /**
  * @param {Request} request
@@ -20,10 +21,14 @@ async function adminStore(request, env) {
 
 /** @param {string} clientId @param {import("./clients/keys.js").KVNamespace} store */
 async function existingClient(store, clientId) {
-  const client = await findClient(store, clientId);
-  if (!client) throw new ServiceError(404, "unknown_client", `no client ${clientId}`);
+  // An id no client can have is not looked up (a KV key is at most 512 bytes).
+  const client = isClientId(clientId) ? await findClient(store, clientId) : null;
+  if (!client) throw new ServiceError(404, "unknown_client", `no client ${shortId(clientId)}`);
   return client;
 }
+
+/** An id as error messages quote it: whole when it is short, else its start. @param {string} id */
+const shortId = (id) => (id.length <= MAX_QUOTED_ID ? id : `${id.slice(0, MAX_QUOTED_ID)}…`);
 
 /** POST /v1/admin/clients {"clientId": "..."} → the client and its first key (shown once).
  * @type {import("./router.js").Handler} */
@@ -40,6 +45,7 @@ export async function handleCreateClient(request, env, _ctx, requestId) {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new ServiceError(400, "invalid_body", "the body must be a JSON object");
   }
+  if (!("clientId" in body)) throw missingField("clientId");
   checkClientId(body.clientId, "clientId");
   if (await findClient(store, body.clientId)) {
     throw new ServiceError(409, "client_exists", `client ${body.clientId} exists; issue it another key instead`, { field: "clientId" });
@@ -78,8 +84,8 @@ export async function handleListKeys(request, env, _ctx, requestId, params) {
 /** DELETE /v1/admin/keys/:keyId @type {import("./router.js").Handler} */
 export async function handleRevokeKey(request, env, _ctx, requestId, params) {
   const store = await adminStore(request, env);
-  const revoked = await revokeKey(store, params.keyId, new Date());
-  if (!revoked) throw new ServiceError(404, "unknown_key", `no live key ${params.keyId}`);
+  const revoked = isKeyId(params.keyId) ? await revokeKey(store, params.keyId, new Date()) : undefined;
+  if (!revoked) throw new ServiceError(404, "unknown_key", `no live key ${shortId(params.keyId)}`);
   logEvent("info", "key_revoked", { requestId, keyId: revoked.keyId });
   return jsonResponse(200, { key: revoked }, requestId);
 }

@@ -20,7 +20,11 @@ export async function handleExecute(request, env, ctx, requestId) {
   await enforceRateLimit(env, clientId);
   const admission = await admitExecution(request, env, clientId, body);
   if (admission.storedAnswer !== undefined) {
-    return jsonResponse(200, admission.storedAnswer, requestId, { "idempotent-replayed": "true" });
+    // The first answer, byte for byte: its X-Request-Id is the requestId it carries.
+    const original = /** @type {{requestId?: unknown}} */ (admission.storedAnswer).requestId;
+    const answeredAs = typeof original === "string" ? original : requestId;
+    logEvent("info", "idempotent_replay", { requestId, replayOf: answeredAs, clientId });
+    return jsonResponse(200, admission.storedAnswer, answeredAs, { "idempotent-replayed": "true" });
   }
 
   const outcome = await runInSandbox(

@@ -49,7 +49,7 @@ export async function readBoundedText(request, maxBytes) {
   let received = 0;
   let overflowed = Number.isFinite(declared) && declared > maxBytes;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     received += value.byteLength;
     if (received > maxBytes) overflowed = true;
@@ -73,6 +73,21 @@ export async function readBoundedText(request, maxBytes) {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new ServiceError(400, "invalid_encoding", "the request body is not valid UTF-8");
+  }
+}
+
+/**
+ * One chunk of the body. The body fails to read only when the client went away before
+ * sending all of it: not a bug, and nobody is left to read the answer.
+ * @param {ReadableStreamDefaultReader<Uint8Array>} reader
+ */
+async function readChunk(reader) {
+  try {
+    return await reader.read();
+  } catch (error) {
+    throw new ServiceError(400, "client_disconnected", "the client disconnected before sending the whole body", {
+      detail: String(error),
+    });
   }
 }
 

@@ -16,12 +16,13 @@ export default {
   async fetch(request, env, ctx) {
     const requestId = crypto.randomUUID();
     const startedAt = Date.now();
-    const response = await respond(request, env, ctx, requestId);
+    const { response, errorCode } = await respond(request, env, ctx, requestId);
     logEvent(response.status >= 500 ? "error" : "info", "request", {
       requestId,
       method: request.method,
       path: new URL(request.url).pathname,
       status: response.status,
+      ...(errorCode && { errorCode }),
       durationMs: Date.now() - startedAt,
     });
     return response;
@@ -47,17 +48,19 @@ export default {
  * @param {any} env
  * @param {import("./router.js").ExecutionContext} ctx
  * @param {string} requestId
+ * @returns {Promise<{response: Response, errorCode?: string}>} errorCode names an error answer, for the log
  */
 async function respond(request, env, ctx, requestId) {
   try {
     const { handler, params } = route(request);
-    return await handler(request, env, ctx, requestId, params);
+    return { response: await handler(request, env, ctx, requestId, params) };
   } catch (error) {
     if (error instanceof ServiceError) {
       if (error.status >= 500) logEvent("error", "service_error", { requestId, code: error.code, detail: error.detail });
-      return errorResponse(error, requestId);
+      return { response: errorResponse(error, requestId), errorCode: error.code };
     }
     logEvent("error", "unhandled", { requestId, detail: String(error), stack: error instanceof Error ? error.stack : undefined });
-    return errorResponse(new ServiceError(500, "internal_error", "something went wrong; quote the request id when reporting it"), requestId);
+    const internal = new ServiceError(500, "internal_error", "something went wrong; quote the request id when reporting it");
+    return { response: errorResponse(internal, requestId), errorCode: internal.code };
   }
 }

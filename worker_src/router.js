@@ -7,6 +7,7 @@ import {
   handleListKeys,
   handleRevokeKey,
 } from "./admin.js";
+import { handleDashboardAsset, handleDashboardPage } from "./dashboard/handlers.js";
 import { ServiceError } from "./errors.js";
 import { handleExecute } from "./execute.js";
 import { handleHealth } from "./health.js";
@@ -29,6 +30,8 @@ const ROUTES = {
   "/v1/admin/keys/:keyId": { DELETE: handleRevokeKey },
   "/v1/usage": { GET: handleUsage },
   "/v1/usage/statement": { GET: handleStatement },
+  "/dashboard": { GET: handleDashboardPage },
+  "/dashboard/:asset": { GET: handleDashboardAsset },
 };
 
 const COMPILED = Object.entries(ROUTES).map(([pattern, methods]) => ({
@@ -45,9 +48,9 @@ export function route(request) {
   for (const { matcher, methods } of COMPILED) {
     const match = matcher.exec(pathname);
     if (!match) continue;
-    const handler = methods[request.method];
+    const handler = methods[request.method] ?? (request.method === "HEAD" && methods.GET ? headOf(methods.GET) : undefined);
     if (!handler) {
-      const allowed = Object.keys(methods).join(", ");
+      const allowed = [...Object.keys(methods), ...(methods.GET ? ["HEAD"] : [])].join(", ");
       throw new ServiceError(405, "method_not_allowed", `${pathname} accepts ${allowed}`, { headers: { allow: allowed } });
     }
     const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeSegment(value, pathname)]));
@@ -63,4 +66,16 @@ function decodeSegment(segment, pathname) {
   } catch {
     throw new ServiceError(404, "not_found", `no such path: ${pathname}`);
   }
+}
+
+/**
+ * HEAD answers as GET does, headers and status alike, without the body (monitors use it).
+ * @param {Handler} handler
+ * @returns {Handler}
+ */
+function headOf(handler) {
+  return async (...args) => {
+    const response = await handler(...args);
+    return new Response(null, { status: response.status, headers: response.headers });
+  };
 }

@@ -2,7 +2,6 @@
 export declare const STACK: Readonly<{
   name: string;
   service: string;
-  version: string;
   engine: string;
   logUserCode: boolean;
 }>;

@@ -56,11 +56,17 @@ export function parseExecuteRequest(text, stackLimits) {
 
 /**
  * @param {unknown} value
+ * @returns {value is string}
+ */
+export const isClientId = (value) => typeof value === "string" && CLIENT_ID_PATTERN.test(value);
+
+/**
+ * @param {unknown} value
  * @param {string} field
  * @returns {asserts value is string}
  */
 export function checkClientId(value, field) {
-  if (typeof value !== "string" || !CLIENT_ID_PATTERN.test(value)) {
+  if (!isClientId(value)) {
     throw invalidField(`"${field}" must be 1-128 characters of letters, digits, ".", "_", ":" or "-", starting with a letter or digit`, field);
   }
 }

@@ -4,7 +4,6 @@ the deployment that sends traffic to it (all at once, gradually, or back to an o
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,8 +11,7 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 
 from infra.config import Rollout, StackConfig
-from infra.errors import BuildError
-from infra.manifest import Manifest, ModulePart
+from infra.manifest import Manifest, ModulePart, read_part
 from infra.render import RATE_LIMIT_NAMESPACE_ID
 
 # Multipart content types of the module parts (Workers upload API).
@@ -27,17 +25,13 @@ STACK_BINDING = "STACK"
 
 def module_args(build_dir: Path, part: ModulePart) -> cloudflare.WorkerVersionModuleArgs:
     """One module part with its bytes, refusing bytes that are not the ones the build recorded."""
-    content = (build_dir / part.path).read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
-    if digest != part.sha256:
-        raise BuildError(
-            f"{part.path} changed after the build (sha256 {digest[:16]}…); build the stack again"
-        )
+    content = read_part(build_dir, part)
     return cloudflare.WorkerVersionModuleArgs(
         name=part.name,
         content_type=CONTENT_TYPES[part.type],
+        # No content_sha256: the provider computes it (a read-only attribute it refuses
+        # in config); read_part's digest check is ours.
         content_base64=base64.b64encode(content).decode("ascii"),
-        content_sha256=part.sha256,
     )
 
 
@@ -58,6 +52,14 @@ def deployment_versions(
             )
         )
     return versions
+
+
+def sorted_bindings(
+    *bindings: cloudflare.WorkerVersionBindingArgs,
+) -> list[cloudflare.WorkerVersionBindingArgs]:
+    """By name: the API answers bindings in its own order, and an input in another order
+    would show as a change (and replace the version) on every preview."""
+    return sorted(bindings, key=lambda binding: str(binding.name))
 
 
 class WorkerService(pulumi.ComponentResource):
@@ -94,7 +96,7 @@ class WorkerService(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        bindings = [
+        bindings = sorted_bindings(
             *(
                 cloudflare.WorkerVersionBindingArgs(
                     name=binding, type="kv_namespace", namespace_id=namespace_id
@@ -114,7 +116,7 @@ class WorkerService(pulumi.ComponentResource):
             ),
             cloudflare.WorkerVersionBindingArgs(name=API_KEY_BINDING, type="secret_text", text=api_key),
             cloudflare.WorkerVersionBindingArgs(name=STACK_BINDING, type="plain_text", text=config.stack),
-        ]
+        )
         self.version = cloudflare.WorkerVersion(
             f"{name}-version",
             account_id=account_id,
@@ -133,6 +135,7 @@ class WorkerService(pulumi.ComponentResource):
             script_name=self.worker.name,
             strategy="percentage",
             versions=deployment_versions(config.cloudflare.rollout, self.version.id),
+            force=config.cloudflare.rollout.force,
             opts=child,
         )
         self.script_name = self.worker.name

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import harness
+from infra import gate, harness
 from infra.cli import main
 from infra.config import StackConfig
 from infra.corpus import load_family
@@ -66,15 +66,16 @@ def test_a_broken_prelude_fails_the_check_naming_the_case(
     assert catching_case in harness.format_report(report)
 
 
-def test_the_check_passes_with_the_real_prelude_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_check_passes_on_both_tiers_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """`codeexec check`: the whole corpus on the native harness and on the built bundle."""
     assert main(["check", "--stack", "staging"]) == 0
     output = capsys.readouterr().out
-    header = output.splitlines()[1]
-    assert header.startswith("case")
-    assert header.endswith("verdict")
+    (header,) = [line for line in output.splitlines() if line.startswith("case ")]
+    assert header.split() == ["case", "expected", "native", "Worker", "(built", "bundle)", "verdict"]
+    assert "build/staging/ (workerd)" in output
     assert "limits/tight-loop" in output
     assert "FAIL" not in output
-    assert output.rstrip().endswith("passed")
+    assert output.rstrip().endswith("native ok, Worker ok, agreement ok; passed")
 
 
 def test_codeexec_check_exits_1_and_names_the_case_when_the_prelude_is_broken(
@@ -83,9 +84,14 @@ def test_codeexec_check_exits_1_and_names_the_case_when_the_prelude_is_broken(
     old, new, catching_case = BREAKAGES[0].values[0]
     broken = broken_prelude(paths, tmp_path, old, new)
     monkeypatch.setattr(harness, "prelude_path", lambda _paths: broken)
+    family = catching_case.split("/", maxsplit=1)[0]
+    monkeypatch.setattr(gate, "gate_corpus", lambda: load_family(harness.cases_dir(paths) / f"{family}.yaml"))
     assert main(["check", "--stack", "staging"]) == 1
     output = capsys.readouterr().out
-    assert f"FAIL {catching_case}: " in output
+    assert f"FAIL {catching_case} (native): " in output
+    # The Worker runs its own built prelude, which is not broken.
+    assert f"FAIL {catching_case} (Worker)" not in output
+    assert "Worker ok" in output
     assert output.rstrip().endswith("failed")
 
 

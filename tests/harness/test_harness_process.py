@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import resource
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -12,9 +14,11 @@ from infra.harness import RunLimits, prelude_path
 from infra.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
 
-# quickjs-ng 0.12.1 (native) crashes on this: a GC while parsing deeply nested source walks
-# the half-built mapped `arguments` of the function doing the direct eval.
-ENGINE_CRASH = "return eval('('.repeat(100000) + '1' + ')'.repeat(100000));"
+# A real native crash on any engine version: with no stack limit (`stack_bytes=0` turns
+# QuickJS's own guard off), runaway recursion overflows the child's C stack (SIGSEGV).
+RUNAWAY_RECURSION = "function down(n) { return down(n + 1) + 1; } return down(0);"
+# The C stack the child gets (it inherits the soft limit), so that the overflow comes soon.
+CHILD_STACK_BYTES = 8 << 20
 STILL_WORKS = "return [1, 2, 3].map((n) => n * 2);"
 
 
@@ -28,9 +32,19 @@ def prelude(paths: ProjectPaths) -> str:
     return prelude_path(paths).read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def bounded_child_stack() -> Iterator[None]:
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    bounded = CHILD_STACK_BYTES if hard == resource.RLIM_INFINITY else min(CHILD_STACK_BYTES, hard)
+    resource.setrlimit(resource.RLIMIT_STACK, (bounded, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_STACK, (soft, hard))
+
+
+@pytest.mark.usefixtures("bounded_child_stack")
 def test_an_engine_crash_fails_the_run_and_the_next_run_works(prelude: str, limits: RunLimits) -> None:
     with HarnessProcess(prelude) as process:
-        crashed = process.run(ENGINE_CRASH, None, limits)
+        crashed = process.run(RUNAWAY_RECURSION, None, replace(limits, stack_bytes=0))
         assert crashed.status == "harness_crashed"
         assert crashed.error is not None
         assert "crashed" in crashed.error["message"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from pathlib import Path
 
 from infra.config import StackConfig
+from infra.devvars import read_dev_vars, write_build_dev_vars
 from infra.manifest import Manifest, read_manifest
 from infra.paths import ProjectPaths
 from infra.render import KV_NAMESPACES
@@ -50,3 +52,17 @@ def test_wrangler_toml_matches_the_stack(
     assert wrangler["limits"]["cpu_ms"] == staging_config.limits.cpu_ms
     assert [namespace["binding"] for namespace in wrangler["kv_namespaces"]] == list(KV_NAMESPACES)
     assert wrangler["rules"][0]["type"] == "CompiledWasm"
+
+
+def test_the_build_key_copy_needs_a_project_key(tmp_path: Path) -> None:
+    """Without a project .dev.vars (before the first `make dev`) nothing is written."""
+    out_dir = tmp_path / "build"
+    out_dir.mkdir()
+    assert write_build_dev_vars(tmp_path / ".dev.vars", out_dir) is None
+    (tmp_path / ".dev.vars").write_text("# no key yet\n")
+    assert write_build_dev_vars(tmp_path / ".dev.vars", out_dir) is None
+    assert not (out_dir / ".dev.vars").exists()
+    (tmp_path / ".dev.vars").write_text('API_KEY="s3cret"\nOTHER=1\n')
+    written = write_build_dev_vars(tmp_path / ".dev.vars", out_dir)
+    assert written == out_dir / ".dev.vars"
+    assert read_dev_vars(written) == {"API_KEY": "s3cret"}

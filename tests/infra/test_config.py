@@ -159,6 +159,7 @@ def test_deploy_settings_default_and_per_stack(paths: ProjectPaths) -> None:
         ({"rollout": {"percentage": 10}}, "code-execution:rollout.stableVersionId"),
         ({"rollout": {"rollbackTo": "v1"}}, "code-execution:rollout.rollbackTo"),
         ({"rollout": {"canary": 1}}, "code-execution:rollout.canary"),
+        ({"rollout": {"force": "always"}}, "code-execution:rollout.force"),
     ],
 )
 def test_bad_deploy_settings_name_their_key(paths: ProjectPaths, change: dict[str, Any], key: str) -> None:
@@ -185,8 +186,13 @@ def test_values_as_pulumi_config_set_stores_them(paths: ProjectPaths) -> None:
         **stack_values(paths),
         "workersDev": "false",
         "customDomain": "run.example.com",
-        "rollout": {"percentage": "25", "stableVersionId": "11111111-2222-4333-8444-555555555555"},
+        "rollout": {
+            "percentage": "25",
+            "stableVersionId": "11111111-2222-4333-8444-555555555555",
+            "force": "true",
+        },
     }
     cloudflare = parse_stack_config("staging", values).cloudflare
     assert cloudflare.workers_dev is False
     assert cloudflare.rollout.percentage == 25
+    assert cloudflare.rollout.force is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 from dataclasses import replace
@@ -20,6 +21,7 @@ from infra.doctor import (
     check_cpu_limit,
     check_kv_bindings,
     check_names,
+    check_pulumi_cli,
     check_scheduled_handler,
     diagnose,
 )
@@ -43,8 +45,21 @@ def make_project(
     return load_stack_config("staging", project.stack_file("staging")), project
 
 
+def pulumi_on_path(folder: Path, monkeypatch: pytest.MonkeyPatch, answer: str) -> None:
+    """A `pulumi` on PATH answering `pulumi version` with `answer`. The real CLI is not
+    installable here (no registry carries it); this stands in for its one-line answer."""
+    folder.mkdir(exist_ok=True)
+    script = folder / "pulumi"
+    script.write_text(f'#!/bin/sh\n[ "$1" = version ] && echo "{answer}"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+
+
 @pytest.fixture
-def ready(tmp_path: Path, paths: ProjectPaths, staging_build: Manifest) -> tuple[StackConfig, ProjectPaths]:
+def ready(
+    tmp_path: Path, paths: ProjectPaths, staging_build: Manifest, monkeypatch: pytest.MonkeyPatch
+) -> tuple[StackConfig, ProjectPaths]:
+    pulumi_on_path(tmp_path / "bin", monkeypatch, f"v{importlib.metadata.version('pulumi')}")
     config, project = make_project(
         tmp_path, paths, staging_build, accountId=ACCOUNT_ID, apiKey={"secure": "v1:abc"}
     )
@@ -60,7 +75,27 @@ def ready(tmp_path: Path, paths: ProjectPaths, staging_build: Manifest) -> tuple
 def test_a_ready_stack_passes_every_check(ready: tuple[StackConfig, ProjectPaths]) -> None:
     findings = list(diagnose(*ready))
     assert [finding.check for finding in findings if not finding.ok] == []
-    assert len(findings) == 8
+    assert len(findings) == 9
+
+
+def test_pulumi_cli_missing_or_older_than_the_sdk(
+    ready: tuple[StackConfig, ProjectPaths], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, project = ready
+    sdk = importlib.metadata.version("pulumi")
+    assert check_pulumi_cli(config, project).detail.startswith(f"pulumi v{sdk} at {tmp_path}")
+    pulumi_on_path(tmp_path / "bin", monkeypatch, "v3.99.0")
+    older = check_pulumi_cli(config, project)
+    assert not older.ok
+    assert f"older than the SDK's {sdk}" in older.detail
+    assert f"--version {sdk}" in older.fix
+    pulumi_on_path(tmp_path / "bin", monkeypatch, "v9.0.0")
+    assert check_pulumi_cli(config, project).ok
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    missing = check_pulumi_cli(config, project)
+    assert not missing.ok
+    assert "not on PATH" in missing.detail
+    assert "get.pulumi.com" in missing.fix
 
 
 def test_cron_without_a_scheduled_handler(ready: tuple[StackConfig, ProjectPaths]) -> None:

@@ -22,7 +22,7 @@ DEPLOYED_ID = "a" * 32
 def render(
     paths: ProjectPaths, config: StackConfig, out_dir: Path, project: ProjectPaths
 ) -> dict[str, object]:
-    identity = Identity("code-execution", "0", read_engine_facts(paths).description)
+    identity = Identity("code-execution", read_engine_facts(paths).description)
     render_stack(config, identity, paths.templates, out_dir, read_kv_ids(project, config.stack))
     return tomllib.loads((out_dir / "wrangler.toml").read_text())
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +41,7 @@ def used(worker: WorkerClient) -> WorkerClient:
 
 @pytest.mark.e2e
 def test_one_client_prints_its_line_items(used: WorkerClient, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["usage", "--url", used.base_url, "--api-key", used.api_key, "--client", "cli-client"]
+    argv = ["usage", "--url", used.base_url, f"--api-key={used.api_key}", "--client", "cli-client"]
     assert main(argv) == 0
     output = capsys.readouterr().out
     assert f"Usage of cli-client for {current_period()} (open)" in output
@@ -76,3 +80,23 @@ def test_an_unreachable_service_is_one_line_and_exit_2(capsys: pytest.CaptureFix
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert "cannot reach" in error
+
+
+@pytest.mark.e2e
+def test_a_reader_that_leaves_early_ends_it_quietly(used: WorkerClient) -> None:
+    """`codeexec usage | head -3`: the pipe closes before codeexec writes; no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run(
+            [str(Path(sys.executable).with_name("codeexec")), "usage", "--url", used.base_url],
+            env={**os.environ, "API_KEY": used.api_key},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (completed.returncode, completed.stderr) == (1, "")

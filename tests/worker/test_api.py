@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+from urllib.parse import urlsplit
 
 import pytest
 
 from infra.engine import ENGINE_VERSION
+from infra.paths import ProjectPaths
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
@@ -43,12 +46,45 @@ def test_v1_execute_answers_like_the_historical_path(worker: WorkerClient) -> No
     assert reply.body["usage"]["memoryBytes"] > 0
 
 
-def test_health_needs_no_key_and_names_stack_and_engine(worker: WorkerClient) -> None:
+def committed_spec_version(paths: ProjectPaths) -> str:
+    version: str = json.loads((paths.worker_src / "openapi.json").read_text())["info"]["version"]
+    return version
+
+
+def test_health_needs_no_key_and_names_stack_and_engine(worker: WorkerClient, paths: ProjectPaths) -> None:
     reply = worker.request("GET", "/health")
     assert reply.status == 200
     assert reply.body["stack"] == "staging"
     assert reply.body["engine"].startswith(f"quickjs-ng {ENGINE_VERSION} ")
-    assert reply.body["version"]
+    assert reply.body["version"] == committed_spec_version(paths)
+
+
+def head(worker: WorkerClient, path: str) -> tuple[int, dict[str, str], bytes]:
+    """A HEAD request: status, headers (lower-case names) and whatever body came back."""
+    where = urlsplit(worker.base_url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=30)
+    try:
+        connection.request("HEAD", path)
+        response = connection.getresponse()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_head_health_answers_as_get_without_a_body(worker: WorkerClient) -> None:
+    """Monitors probe with HEAD."""
+    status, headers, body = head(worker, "/health")
+    assert (status, body) == (200, b"")
+    assert headers["content-type"].startswith("application/json")
+    assert headers["x-request-id"]
+
+
+def test_head_is_allowed_wherever_get_is(worker: WorkerClient) -> None:
+    wrong = worker.request("PUT", "/health")
+    assert (wrong.status, wrong.headers.get("Allow")) == (405, "GET, HEAD")
+    status, headers, _ = head(worker, "/v1/execute")
+    assert (status, headers["allow"]) == (405, "POST")
 
 
 @pytest.mark.parametrize(

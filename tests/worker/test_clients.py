@@ -125,14 +125,38 @@ def test_creating_an_existing_client_is_409(worker: WorkerClient) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({}, 422, "invalid_field"),
+        ({}, 422, "missing_field"),
         ({"clientId": "no spaces"}, 422, "invalid_field"),
+        ({"clientId": None}, 422, "invalid_field"),
         ([], 400, "invalid_body"),
     ],
 )
 def test_create_client_validates_its_body(worker: WorkerClient, body: object, status: int, code: str) -> None:
+    """The same codes as /v1/execute gives for its clientId."""
     reply = worker.post_json("/v1/admin/clients", body)
     assert (reply.status, reply.error_code) == (status, code)
+    if status == 422:
+        assert reply.body["error"]["field"] == "clientId"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "code"),
+    [
+        ("GET", "/v1/admin/clients/" + "a" * 506 + "/keys", "unknown_client"),
+        ("POST", "/v1/admin/clients/" + "a" * 506 + "/keys", "unknown_client"),
+        ("GET", "/v1/admin/clients/" + "a" * 129 + "/keys", "unknown_client"),
+        ("GET", "/v1/admin/clients/-starts-with-a-dash/keys", "unknown_client"),
+        ("DELETE", "/v1/admin/keys/" + "k" * 510, "unknown_key"),
+        ("DELETE", "/v1/admin/keys/0123456789abcdeF", "unknown_key"),
+    ],
+)
+def test_ids_no_client_or_key_can_have_are_404(
+    worker: WorkerClient, method: str, path: str, code: str
+) -> None:
+    """Over-long ids used to reach KV (keys are at most 512 bytes) and answer 500."""
+    reply = worker.request(method, path, headers=admin(worker))
+    assert (reply.status, reply.error_code) == (404, code)
+    assert len(reply.body["error"]["message"]) < 100
 
 
 def test_unknown_client_and_key_are_404(worker: WorkerClient) -> None:

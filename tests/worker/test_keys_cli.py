@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def codeexec(worker: WorkerClient, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["keys", *args, "--url", worker.base_url, "--api-key", worker.api_key])
+    code = main(["keys", *args, "--url", worker.base_url, f"--api-key={worker.api_key}"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -60,7 +60,10 @@ def test_service_errors_are_one_line_and_exit_2(
 ) -> None:
     code, _, err = codeexec(worker, capsys, "revoke", "0000000000000000")
     assert code == 2
-    assert err.strip() == "codeexec: 404 unknown_key: no live key 0000000000000000"
+    assert err.strip() == (
+        f"codeexec: {worker.base_url}/v1/admin/keys/0000000000000000 answered "
+        "404 unknown_key: no live key 0000000000000000"
+    )
     code = main(["keys", "list", "--url", worker.base_url, "--api-key", "wrong"])
     assert code == 2
     assert "401 invalid_api_key" in capsys.readouterr().err

@@ -4,8 +4,10 @@ in `wrangler tail`, never carrying the API key, user code or input."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -54,3 +56,37 @@ def test_failed_auth_is_logged_without_the_presented_key(worker: WorkerClient) -
     lines = log_lines_for(worker, reply.body["error"]["requestId"], 1)
     assert lines[0]["status"] == 401
     assert "presented-wrong-key" not in "".join(worker.server_output)
+
+
+def test_a_client_that_disconnects_mid_upload_is_one_info_line(worker: WorkerClient) -> None:
+    """Not a bug of the service: logged once, at info level, as what it is (not a 500)."""
+    where = urlsplit(worker.base_url)
+    before = len(worker.server_output)
+    with socket.create_connection((where.hostname or "", where.port or 80), timeout=30) as connection:
+        connection.sendall(
+            (
+                "POST /v1/execute HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {worker.api_key}\r\nContent-Type: application/json\r\n"
+                "Content-Length: 100000\r\n\r\n"
+            ).encode()
+            + b'{"code": "'
+            + b"a" * 1000
+        )
+        time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    lines: list[dict[str, Any]] = []
+    while not lines and time.monotonic() < deadline:
+        time.sleep(0.05)
+        lines = [
+            json.loads(line[line.index("{") :])
+            for line in worker.server_output[before:]
+            if '"errorCode":"client_disconnected"' in line
+        ]
+    assert len(lines) == 1, worker.server_output[before:]
+    (line,) = lines
+    assert (line["level"], line["event"], line["status"]) == ("info", "request", 400)
+    request_lines = [
+        text for text in worker.server_output[before:] if line["requestId"] in text and "{" in text
+    ]
+    assert len(request_lines) == 1, request_lines
+    assert "unhandled" not in "".join(worker.server_output[before:])

@@ -1,5 +1,5 @@
 """Native work inside built-ins spends fuel on workerd (issue 8). The cases of
-tests/cases/native_work.yaml run with the rest of the corpus on both tiers; this module
+infra/cases/native_work.yaml run with the rest of the corpus on both tiers; this module
 adds what only the Worker shows: operators no guard can see, billing of native work,
 deterministic fuel, and a server that keeps serving."""
 

@@ -116,6 +116,8 @@ def test_retries_with_one_idempotency_key_are_billed_once(usage_worker: WorkerCl
         time.sleep(0.2)
     assert retry.headers.get("idempotent-replayed") == "true"
     assert retry.body["requestId"] in {reply.body["requestId"] for reply in racing}
+    # The replayed answer names one request, in its body and its header alike.
+    assert retry.headers["x-request-id"] == retry.body["requestId"]
     other = run(usage_worker, "retrier", "return 42;", key="order-2")
     assert other.status == 200
     assert "idempotent-replayed" not in other.headers
@@ -209,11 +211,31 @@ def test_admin_reads_any_client_with_line_items(usage_worker: WorkerClient) -> N
     }
 
 
+def test_daily_usage_puts_todays_executions_on_today_and_adds_up(usage_worker: WorkerClient) -> None:
+    first_day = time.strftime("%Y-%m-%d", time.gmtime())
+    replies = [run(usage_worker, "daily-reader") for _ in range(3)]
+    wait_for_events(usage_worker, "daily-reader", 3)
+    period = current_period()
+    reply = usage_worker.get(f"/v1/usage?period={period}&clientId=daily-reader&granularity=day")
+    assert reply.status == 200, reply.body
+    body = reply.body
+    last_day = time.strftime("%Y-%m-%d", time.gmtime())
+    assert body["granularity"] == "day"
+    assert [day["date"][:7] for day in body["days"]] == [period] * len(body["days"])
+    busy = [day for day in body["days"] if day["requests"]]
+    assert {day["date"] for day in busy} <= {first_day, last_day}  # the runs may straddle midnight
+    assert sum(day["requests"] for day in busy) == body["totals"]["requests"] == 3
+    gross = sum(reply.body["usage"]["cost"]["micros"] for reply in replies)
+    assert sum(day["grossMicros"] for day in busy) == gross == body["cost"]["grossMicros"]
+    assert body["totals"] == usage_of(usage_worker, "daily-reader")["totals"]
+
+
 @pytest.mark.parametrize(
     ("query", "status", "code"),
     [
         ("?period=2026-13&clientId=a", 422, "invalid_field"),
         ("?clientId=a/b", 422, "invalid_field"),
+        ("?clientId=a&granularity=week", 422, "invalid_field"),
         ("", 422, "missing_field"),
     ],
 )

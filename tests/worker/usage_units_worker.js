@@ -1,6 +1,7 @@
 // A Worker that exposes the pure usage modules (pricing, KV writes with retries) so the
 // Python tests can drive them on workerd with a real KV binding. Built into
 // build/usage-units/ by tests/worker/test_usage_units.py; never deployed.
+import { clientPeriodByDay, dailySeries } from "./usage/daily.js";
 import { billFor, priceExecution } from "./usage/pricing.js";
 import { periodKey } from "./usage/events.js";
 import { aggregateEvents, listAll, readTotals, rollUp } from "./usage/rollup.js";
@@ -24,6 +25,14 @@ async function handle(request, env) {
   }
   if (pathname === "/aggregate") return Object.fromEntries(await aggregateEvents(env.KV, body.period, body.clientId));
   if (pathname === "/rollup") return rollUp(env.KV, body.now);
+  if (pathname === "/delete") {
+    await env.KV.delete(body.key);
+    return { deleted: body.key };
+  }
+  if (pathname === "/daily") {
+    const { totals, days } = await clientPeriodByDay(env.KV, body.period, body.closed, body.clientId);
+    return { totals, days: dailySeries(body.period, days) };
+  }
   if (pathname === "/totals") {
     return { totals: Object.fromEntries(await readTotals(env.KV, body.period)), state: await env.KV.get(periodKey(body.period), "json") };
   }

@@ -10,6 +10,7 @@ import { sha256Hex, secretsEqual } from "../crypto.js";
 
 const KEY_PREFIX = "cek_";
 const KEY_PATTERN = /^cek_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
 
 /**
  * @typedef {{clientId: string, createdAt: string}} ClientRecord
@@ -17,6 +18,9 @@ const KEY_PATTERN = /^cek_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
  * @typedef {{keyId: string, createdAt: string, revokedAt: string | null}} KeySummary
  * @typedef {{get(key: string, type: "json"): Promise<any>, put(key: string, value: string, options?: object): Promise<void>, delete(key: string): Promise<void>, list(options: {prefix: string, cursor?: string}): Promise<{keys: {name: string, metadata?: any}[], list_complete: boolean, cursor?: string}>}} KVNamespace
  */
+
+/** Whether an id has the shape of the ids issueKey makes. @param {string} keyId */
+export const isKeyId = (keyId) => KEY_ID_PATTERN.test(keyId);
 
 /** @param {string} token */
 export const looksLikeClientKey = (token) => token.startsWith(KEY_PREFIX);

@@ -3,6 +3,7 @@
 //
 //   usage/ev/<YYYY-MM>/<clientId>/<eventId>   one execution (value empty)
 //   usage/total/<YYYY-MM>/<clientId>          the roll-up's totals (value and metadata)
+//   usage/daily/<YYYY-MM>/<clientId>          a closed month's totals per day (value)
 //   usage/period/<YYYY-MM>                    {state: "open" | "closed", ...}
 //   usage/idem/<clientId>/<key hash>          the first answer to an Idempotency-Key
 //
@@ -40,6 +41,9 @@ export const eventPrefix = (period, clientId) => `${EVENT_PREFIX}${period}/${cli
 
 /** @param {string} period @param {string} clientId */
 export const totalKey = (period, clientId) => `${TOTAL_PREFIX}${period}/${clientId}`;
+
+/** @param {string} period @param {string} clientId */
+export const dailyKey = (period, clientId) => `usage/daily/${period}/${clientId}`;
 
 /** @param {string} period */
 export const totalPrefix = (period) => `${TOTAL_PREFIX}${period}/`;

@@ -1,10 +1,11 @@
-// GET /v1/usage (one client's period) and GET /v1/usage/statement (every client, JSON
-// or CSV, admin only). A closed period is read from its frozen roll-up; an open one is
-// added up from its events at the time of the request.
+// GET /v1/usage (one client's period, optionally day by day) and GET /v1/usage/statement
+// (every client, JSON or CSV, admin only). A closed period is read from its frozen
+// roll-up; an open one is added up from its events at the time of the request.
 import { USAGE } from "stack-config";
 import { actingClient, authenticate, requireAdmin } from "../auth.js";
 import { invalidField } from "../errors.js";
 import { jsonResponse } from "../http.js";
+import { clientPeriodByDay, dailySeries } from "./daily.js";
 import { totalKey } from "./events.js";
 import { isPeriod, periodBounds, periodOf } from "./period.js";
 import { billFor } from "./pricing.js";
@@ -16,6 +17,15 @@ const CSV_COLUMNS = [
   "clientId", "requests", "fuel", "wallMs", "codeBytes", "outputBytes", "peakMemoryBytes",
   "executionMicros", "fuelMicros", "grossMicros", "freeAllowanceMicros", "dueMicros", "currency",
 ];
+
+const GRANULARITIES = ["month", "day"];
+
+/** @param {URL} url */
+function requestedGranularity(url) {
+  const granularity = url.searchParams.get("granularity") ?? "month";
+  if (!GRANULARITIES.includes(granularity)) throw invalidField('"granularity" must be month or day', "granularity");
+  return granularity;
+}
 
 /** @param {URL} url */
 function requestedPeriod(url) {
@@ -68,6 +78,7 @@ export async function handleUsage(request, env, _ctx, requestId) {
   const principal = await authenticate(request, env);
   const url = new URL(request.url);
   const period = requestedPeriod(url);
+  const granularity = requestedGranularity(url);
   const asked = url.searchParams.get("clientId") ?? undefined;
   if (asked !== undefined && !CLIENT_ID_PATTERN.test(asked)) throw invalidField('"clientId" is not a valid client id', "clientId");
   // A client key reads its own usage only (naming another is a 403); the admin key
@@ -75,8 +86,13 @@ export async function handleUsage(request, env, _ctx, requestId) {
   const clientId = actingClient(principal, asked);
   const kv = env.USAGE_TRACKING;
   const state = await readPeriodState(kv, period);
+  const quota = capsFor(USAGE, clientId);
+  if (granularity === "day") {
+    const { totals, days } = await clientPeriodByDay(kv, period, state?.state === "closed", clientId);
+    return jsonResponse(200, { ...periodInfo(period, state), ...clientUsage(clientId, totals), quota, granularity, days: dailySeries(period, days) }, requestId);
+  }
   const totals = (await periodTotals(kv, period, state, clientId)).get(clientId) ?? emptyTotals();
-  return jsonResponse(200, { ...periodInfo(period, state), ...clientUsage(clientId, totals), quota: capsFor(USAGE, clientId) }, requestId);
+  return jsonResponse(200, { ...periodInfo(period, state), ...clientUsage(clientId, totals), quota }, requestId);
 }
 
 /** @type {import("../router.js").Handler} */

@@ -1,6 +1,7 @@
 // Billing periods are calendar months in UTC, named "YYYY-MM".
 
 const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const DAY_MS = 24 * 3600 * 1000;
 
 /** @param {number} ms epoch milliseconds */
 export function periodOf(ms) {
@@ -27,4 +28,20 @@ export function periodBounds(period) {
 /** @param {string} period */
 export function previousPeriod(period) {
   return periodOf(periodBounds(period).start - 1);
+}
+
+/** @param {number} ms epoch milliseconds @returns {string} the UTC day, "YYYY-MM-DD" */
+export function dayOf(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * Every day of a period, in order, "YYYY-MM-DD".
+ * @param {string} period
+ */
+export function daysOf(period) {
+  const { start, end } = periodBounds(period);
+  const days = [];
+  for (let at = start; at < end; at += DAY_MS) days.push(dayOf(at));
+  return days;
 }

@@ -2,8 +2,8 @@
 // and closes a period once its grace window has passed. A closed period is never
 // recomputed, so its statement never changes.
 import { logEvent } from "../log.js";
-import { EVENT_PREFIX, TOTAL_PREFIX, clientOfKey, eventPrefix, periodKey, totalKey, totalPrefix } from "./events.js";
-import { periodBounds, periodOf, previousPeriod } from "./period.js";
+import { EVENT_PREFIX, TOTAL_PREFIX, clientOfKey, dailyKey, eventPrefix, periodKey, totalKey, totalPrefix } from "./events.js";
+import { dayOf, periodBounds, periodOf, previousPeriod } from "./period.js";
 
 // Longer than KV's propagation delay (~60 s) plus the longest deferred write with its
 // retries (waitUntil may run up to 30 s after the answer): every event of a period is
@@ -23,6 +23,10 @@ export const CLOSE_GRACE_MS = 5 * 60 * 1000;
  * @property {number} fuelMicros
  *
  * @typedef {{state: "open" | "closed", rolledUpAt: number, clients: number, events: number}} PeriodState
+ *
+ * A client's period, whole and per UTC day ("YYYY-MM-DD", only days with events): one
+ * pass over the events fills both, so the days always add up to the month.
+ * @typedef {{totals: Totals, days: Record<string, Totals>}} ClientPeriod
  *
  * @typedef {{
  *   get(key: string, options: {type: "json", cacheTtl?: number}): Promise<any>,
@@ -72,32 +76,49 @@ export function addEvent(totals, event) {
 }
 
 /**
- * Totals per client from the events of a period (of one client when given). Exact up
- * to what this KV location has seen.
+ * Totals per client from the events of a period (of one client when given), whole and
+ * per day. Exact up to what this KV location has seen.
  * @param {UsageKv} kv
  * @param {string} period
  * @param {string} [clientId]
- * @returns {Promise<Map<string, Totals>>}
+ * @returns {Promise<Map<string, ClientPeriod>>}
  */
-export async function aggregateEvents(kv, period, clientId) {
-  /** @type {Map<string, Totals>} */
+export async function aggregateEventsByDay(kv, period, clientId) {
+  /** @type {Map<string, ClientPeriod>} */
   const byClient = new Map();
+  const { start, end } = periodBounds(period);
   for await (const key of listAll(kv, eventPrefix(period, clientId))) {
     if (!key.metadata || key.metadata.v !== 1) {
       logEvent("error", "usage_event_unreadable", { key: key.name });
       continue;
     }
     const client = clientOfKey(key.name, EVENT_PREFIX);
-    let totals = byClient.get(client);
-    if (!totals) byClient.set(client, (totals = emptyTotals()));
-    addEvent(totals, key.metadata);
+    let entry = byClient.get(client);
+    if (!entry) byClient.set(client, (entry = { totals: emptyTotals(), days: {} }));
+    addEvent(entry.totals, key.metadata);
+    // The key's period is what the month counts; an `at` outside it (never written by
+    // meter.js, which names the period from `at`) is kept on the nearest day of the month.
+    const day = dayOf(Math.min(Math.max(key.metadata.at, start), end - 1));
+    addEvent((entry.days[day] ??= emptyTotals()), key.metadata);
   }
-  for (const [client, totals] of byClient) {
+  for (const [client, { totals }] of byClient) {
     if (!Number.isSafeInteger(totals.executionMicros + totals.fuelMicros)) {
       logEvent("error", "usage_total_overflow", { period, clientId: client });
     }
   }
   return byClient;
+}
+
+/**
+ * Totals per client from the events of a period (of one client when given).
+ * @param {UsageKv} kv
+ * @param {string} period
+ * @param {string} [clientId]
+ * @returns {Promise<Map<string, Totals>>}
+ */
+export async function aggregateEvents(kv, period, clientId) {
+  const byClient = await aggregateEventsByDay(kv, period, clientId);
+  return new Map([...byClient].map(([client, { totals }]) => [client, totals]));
 }
 
 /**
@@ -143,12 +164,15 @@ export async function rollUp(kv, nowMs) {
       continue;
     }
     const closing = nowMs >= periodBounds(period).end + CLOSE_GRACE_MS;
-    const [fresh, written] = await Promise.all([aggregateEvents(kv, period), readTotals(kv, period)]);
+    const [fresh, written] = await Promise.all([aggregateEventsByDay(kv, period), readTotals(kv, period)]);
     if (!state && fresh.size === 0 && !closing) continue;
     const writes = [];
     let events = 0;
-    for (const [clientId, totals] of fresh) {
+    for (const [clientId, { totals, days }] of fresh) {
       events += totals.requests;
+      // An open month's days are added up from its events when asked; a closed month's
+      // are frozen from the same count as its totals.
+      if (closing) writes.push(kv.put(dailyKey(period, clientId), JSON.stringify(days)));
       if (JSON.stringify(written.get(clientId)) === JSON.stringify(totals)) continue;
       const body = JSON.stringify(totals);
       writes.push(kv.put(totalKey(period, clientId), body, { metadata: totals }));
@@ -157,7 +181,7 @@ export async function rollUp(kv, nowMs) {
     /** @type {PeriodState} */
     const next = { state: closing ? "closed" : "open", rolledUpAt: nowMs, clients: fresh.size, events };
     await kv.put(periodKey(period), JSON.stringify(next));
-    logEvent("info", "usage_rollup", { period, ...next, totalsWritten: writes.length });
+    logEvent("info", "usage_rollup", { period, ...next, keysWritten: writes.length });
     report[period] = next;
   }
   return report;
