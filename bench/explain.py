@@ -51,8 +51,9 @@ def _throughput(results: dict[str, Any]) -> str | None:
     if execs is None or noops is None:
         return None
     return (
-        f"One isolate runs one execution at a time: {execs:,.0f} executions/s is about one over the "
-        f"execution's cost, against {noops:,.0f} no-op answers/s: {SPLIT}."
+        f"{execs:,.0f} executions/s against {noops:,.0f} no-op answers/s: the isolate runs the Worker's "
+        "JavaScript and the engine one request at a time, so throughput follows the per-request cost: "
+        f"{SPLIT}."
     )
 
 
@@ -112,6 +113,14 @@ def _metering(results: dict[str, Any]) -> str | None:
     )
 
 
+def _bundle(results: dict[str, Any]) -> str | None:
+    parts = results.get("bundle", {}).get("parts")
+    if not parts:
+        return None
+    sizes = ", ".join(f"`{part['name']}` {part['gzip'] / 1000:.1f} KB" for part in parts)
+    return f"gzip by part: {sizes}."
+
+
 EXPLAINERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "trivial execution p50 / no-op p50": _latency,
     "trivial execution throughput / no-op throughput": _throughput,
@@ -121,6 +130,7 @@ EXPLAINERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "sandbox string/array / native QuickJS": _compute("string_array"),
     "restore after a run that allocated < 1 MiB, p50 (ms)": _restore,
     "metering on p50 / off p50": _metering,
+    "bundle + wasm, gzip (KB)": _bundle,
 }
 
 

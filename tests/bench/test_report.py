@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.explain import explain_missed
 from bench.outcome import NotMeasured
 from bench.report import markdown
 from bench.restore import summarise
@@ -97,3 +98,23 @@ def test_the_restore_target_is_the_slowest_small_run() -> None:
     assert [row["renewed"] for row in measured["rows"]] == [0, 0, 3]
     assert measured["rows"][1]["restoreMs"]["p90"] == 0.3
     assert measured["engineInNodeMs"]["trivial"]["p50"] == 0.2
+
+
+def test_a_missed_target_is_explained_from_the_run_s_figures() -> None:
+    results = _results()
+    results["compute"] = {
+        "measured": True,
+        "fib25": {"sandboxWallMsP50": 30.0, "nativeMsP50": 20.0, "ratio": 1.5},
+        "string_array": {"sandboxWallMsP50": 10.0, "nativeMsP50": 10.0, "ratio": 1.0},
+    }
+    results["restore"] = {"measured": True, "engineInNodeMs": {"fib25": {"p50": 28.0}}}
+    results["bundle"]["totalGzipBytes"] = 320_000
+    results["targets"] = [target.to_json() for target in evaluate(results)]
+    missed = dict(explain_missed(results))
+    assert "string/array" not in " ".join(missed)
+    assert missed["sandbox fib(25) / native QuickJS"].startswith(
+        "The same wasm engine in Node's V8 takes 28.00 ms (1.40\u00d7 native 20.00 ms)"
+    )
+    assert missed["bundle + wasm, gzip (KB)"] == "gzip by part: `worker.js` 0.0 KB."
+    # Not measured is not missed: the peers have no bullet.
+    assert not any("Worker Loader" in name for name in missed)
