@@ -65,7 +65,11 @@ def restore_cost(
         return NotMeasured(f"bench/restore.mjs: {first_line(str(error))}")
     if done.returncode != 0:
         return NotMeasured(f"bench/restore.mjs exited {done.returncode}: {first_line(done.stderr)}")
-    return summarise(json.loads(done.stdout))
+    try:
+        measured = json.loads(done.stdout)
+    except ValueError:
+        return NotMeasured(f"bench/restore.mjs printed no JSON: {first_line(done.stdout)}")
+    return summarise(measured)
 
 
 def summarise(measured: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import compare, servers
 from bench.machine import describe
-from bench.outcome import NotMeasured, section
+from bench.outcome import NotMeasured, first_line, section
 from bench.plot import latency_plot
 from bench.report import write_json, write_markdown
 from bench.restore import restore_cost
@@ -35,6 +35,7 @@ from bench.stacks import BENCH_RATE_LIMIT_REQUESTS, build_variant, for_bench, me
 from bench.stats import ratio
 from bench.targets import evaluate
 from infra.config import StackConfig, load_stack_config
+from infra.errors import InfraError
 from infra.paths import ProjectPaths
 
 Starter = Callable[[], AbstractContextManager[tuple[str, Callable[[], bool]]]]
@@ -280,23 +281,26 @@ def metering_section(
     """Two builds that differ only in `usage.record`, served side by side, requests taking
     turns; and the same build twice (A/A), which shows how small a difference can be seen."""
     noise = ab_on_raw_workerd(paths, {"a": service_build, "b": service_build}, api_key, settings, work)
-    section_: dict[str, Any] = {
+    common: dict[str, Any] = {
         "server": "raw workerd, two at once (KV namespaces the code uses are bound to a stub that "
         "accepts writes: this measures the Worker's side of recording, not a real KV write)",
         "noiseFloorRatioP50": compare.side_ratio(noise, "a", "b"),
     }
     variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))
     if not variants:
-        return {**section_, "measured": False, "reason": reason}
-    builds = {
-        label: build_variant(paths, variants[record], f"metering-{label}")
-        for label, record in (("on", True), ("off", False))
-    }
+        return {**common, "measured": False, "reason": reason}
+    try:
+        builds = {
+            label: build_variant(paths, variants[record], f"metering-{label}")
+            for label, record in (("on", True), ("off", False))
+        }
+    except InfraError as error:
+        return {**common, **NotMeasured(f"build: {first_line(str(error))}").to_json()}
     measured = ab_on_raw_workerd(paths, builds, api_key, settings, work)
     if isinstance(measured, NotMeasured):
-        return {**section_, **measured.to_json()}
+        return {**common, **measured.to_json()}
     return {
-        **section_,
+        **common,
         "measured": True,
         "on": measured["on"]["exec"],
         "off": measured["off"]["exec"],
