@@ -26,8 +26,9 @@ def request_path(results: dict[str, Any]) -> str | None:
         f"Of the trivial execution's p50 on raw workerd ({_ms(execution)}), the no-op route accounts for "
         f"{_ms(noop)} and the engine itself (run + restore of the README example on the same wasm, warm, "
         f"in Node's V8: the restore table's method) for {_ms(engine)}; the remaining {_ms(rest)} "
-        f"({rest / execution * 100:.0f}%) is the Worker's request path around the sandbox (authentication, "
-        "reading and validating the body, admission, usage recording, the answer's JSON), not the sandbox."
+        f"({rest / execution * 100:.0f}%) is what an execution request does around the sandbox that "
+        "`GET /health` does not (the POST body, authentication, validation, admission, usage recording, "
+        "the answer's JSON), not the sandbox."
     )
     on, off = figure(results, "metering", "on", "p50"), figure(results, "metering", "off", "p50")
     if on is not None and off is not None:
