@@ -362,6 +362,15 @@ def _size_and_memory(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _rate_with_failures(side: dict[str, Any]) -> str:
+    """Requests per second, and the failed ones with their first reason if any failed."""
+    shown = _rate(side["trivialPerSecond"])
+    if side.get("trivialFailures"):
+        reasons = side.get("trivialFailureReasons") or ["no reason kept"]
+        shown += f" ({side['trivialFailures']:,} failed: {reasons[0]})"
+    return shown
+
+
 def _peers(results: dict[str, Any]) -> list[str]:
     lines = [
         "## Peers (same workloads; each peer's requests take turns with this service's on raw workerd)",
@@ -382,14 +391,14 @@ def _peers(results: dict[str, Any]) -> list[str]:
                 "peer",
                 _ms(peer["trivial"]["p50"]),
                 _ms(peer["fib25"]["p50"]),
-                _rate(peer["trivialPerSecond"]),
+                _rate_with_failures(peer),
             ),
             _row(
                 "",
                 "this service, same turns",
                 _ms(service["trivial"]["p50"]),
                 _ms(service["fib25"]["p50"]),
-                _rate(service["trivialPerSecond"]),
+                _rate_with_failures(service),
             ),
             _row(
                 "",

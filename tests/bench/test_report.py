@@ -118,3 +118,24 @@ def test_a_missed_target_is_explained_from_the_run_s_figures() -> None:
     assert missed["bundle + wasm, gzip (KB)"] == "gzip by part: `worker.js` 0.0 KB."
     # Not measured is not missed: the peers have no bullet.
     assert not any("Worker Loader" in name for name in missed)
+
+
+def test_a_peer_s_failed_requests_show_in_its_throughput_cell() -> None:
+    results = _results()
+    side = {
+        "trivial": {"p50": 2.0},
+        "fib25": {"p50": 5.0},
+        "trivialPerSecond": 500.0,
+        "trivialFailures": 3,
+        "trivialFailureReasons": ["connection lost: closed before the reply"],
+    }
+    results["peers"]["workerLoader"] = {
+        "measured": True,
+        "peer": side,
+        "service": {**side, "trivialFailures": 0, "trivialFailureReasons": []},
+        "versusService": {"trivialP50": 1.0, "fib25P50": 1.0, "trivialThroughput": 1.0},
+    }
+    results["targets"] = [target.to_json() for target in evaluate(results)]
+    text = markdown(results)
+    assert "| 500 req/s (3 failed: connection lost: closed before the reply) |" in text
+    assert "| this service, same turns | 2.00 ms | 5.00 ms | 500 req/s |" in text
