@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 static void sandbox_note_stack_overflow(void);
+static void sandbox_note_refused_allocation(void);
 
-// The build adds one call to sandbox_note_stack_overflow() to quickjs.c's
-// JS_ThrowStackOverflow (infra/engine_build.py, SOURCE_HOOKS).
+// The build adds a call to sandbox_note_stack_overflow() to quickjs.c's
+// JS_ThrowStackOverflow, and to sandbox_note_refused_allocation() where a string would
+// grow past the longest QuickJS makes (infra/engine_build.py, SOURCE_HOOKS).
 #include "quickjs.c"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
@@ -50,6 +52,7 @@ static const char *run_output;
 static size_t run_output_length;
 
 static void sandbox_note_stack_overflow(void) { stack_overflows += 1; }
+static void sandbox_note_refused_allocation(void) { allocation_failures += 1; }
 
 // dlmalloc grows its heap through sbrk. This one keeps the break in linear memory (so an
 // image restore moves it back) instead of deriving it from memory.size, which never shrinks.
@@ -230,25 +233,69 @@ static int sandbox_call_step(int argc, JSValue *argv) {
     return SANDBOX_OK;
 }
 
-// step("run", code, inputJson), then the jobs it queued while the budget lasts.
-EXPORT(sandbox_run)
-int sandbox_run(const char *code, size_t code_length, const char *input, size_t input_length, int has_input) {
-    JSValue argv[3] = {
-        JS_NewString(sandbox_context, "run"),
-        JS_NewStringLen(sandbox_context, code, code_length),
-        has_input ? JS_NewStringLen(sandbox_context, input, input_length) : JS_UNDEFINED,
-    };
-    for (int i = 0; i < 3; i++) {
-        if (JS_IsException(argv[i])) {
-            for (int j = 0; j < 3; j++) JS_FreeValue(sandbox_context, argv[j]);
-            sandbox_drop_exception();
-            return SANDBOX_ESCAPED;
-        }
+// The program is the body of an async function, and `input` a parameter of an outer one,
+// so that a declaration in the body shadows it. The head is line 0: the program's lines
+// and columns are its own, in the file main.js, and no host frame is below its own.
+static const char BODY_HEAD[] = "(function (input) { return async function () {\n";
+static const char BODY_TAIL[] = "\n}; })";
+static const char INNER_HEAD[] = "async function () {\n";
+#define LITERAL_LENGTH(text) (sizeof(text) - 1)
+
+static JSFunctionBytecode *sandbox_only_function(JSValueConst bytecode_value) {
+    JSFunctionBytecode *bytecode = JS_VALUE_GET_PTR(bytecode_value);
+    if (bytecode->cpool_count != 1 || JS_VALUE_GET_TAG(bytecode->cpool[0]) != JS_TAG_FUNCTION_BYTECODE) return NULL;
+    return JS_VALUE_GET_PTR(bytecode->cpool[0]);
+}
+
+// Whether the compiled wrapper is exactly one outer function holding exactly one inner
+// function whose source is the whole program: code that closes its own body (and opens a
+// new one after it) makes one of them shorter, or adds a function beside it.
+static bool sandbox_body_is_whole(JSValueConst script, size_t code_length) {
+    JSFunctionBytecode *outer = sandbox_only_function(script);
+    if (!outer || (size_t)outer->source_len != LITERAL_LENGTH(BODY_HEAD) - 1 + code_length + LITERAL_LENGTH(BODY_TAIL) - 1)
+        return false;
+    JSFunctionBytecode *inner = sandbox_only_function(JS_MKPTR(JS_TAG_FUNCTION_BYTECODE, outer));
+    return inner && (size_t)inner->source_len == LITERAL_LENGTH(INNER_HEAD) + code_length + 2;
+}
+
+static JSValue sandbox_compile(const char *code, size_t code_length) {
+    size_t length = LITERAL_LENGTH(BODY_HEAD) + code_length + LITERAL_LENGTH(BODY_TAIL);
+    char *source = malloc(length + 1);
+    if (!source) return JS_ThrowOutOfMemory(sandbox_context);
+    memcpy(source, BODY_HEAD, LITERAL_LENGTH(BODY_HEAD));
+    memcpy(source + LITERAL_LENGTH(BODY_HEAD), code, code_length);
+    memcpy(source + LITERAL_LENGTH(BODY_HEAD) + code_length, BODY_TAIL, LITERAL_LENGTH(BODY_TAIL) + 1);
+    // A leading "#!" line is a comment in a function body (same length, same columns).
+    if (code_length >= 2 && code[0] == '#' && code[1] == '!') memcpy(source + LITERAL_LENGTH(BODY_HEAD), "//", 2);
+    // JS_Eval2 takes line 0 to mean "the default, 1": the internal entry takes it as is.
+    JSValue script = JS_EvalInternal(sandbox_context, sandbox_context->global_obj, source, length, "main.js", 0,
+                                     JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_COMPILE_ONLY, -1);
+    free(source);
+    return script;
+}
+
+static int sandbox_step_action(const char *action) {
+    JSValue argv[1] = { JS_NewString(sandbox_context, action) };
+    if (JS_IsException(argv[0])) {
+        sandbox_drop_exception();
+        return SANDBOX_ESCAPED;
     }
-    run_output = NULL;
-    int status = sandbox_call_step(3, argv);
-    run_output = NULL;
-    if (status != SANDBOX_OK) return status;
+    return sandbox_call_step(1, argv);
+}
+
+// Hands the pending exception to the prelude as the program's failure, unless it is the
+// interrupt (fuel) or another uncatchable one: that escapes to the host.
+static int sandbox_fail(const char *phase) {
+    JSValue thrown = JS_GetException(sandbox_context);
+    if (JS_IsUncatchableError(thrown)) {
+        JS_FreeValue(sandbox_context, thrown);
+        return SANDBOX_ESCAPED;
+    }
+    JSValue argv[3] = { JS_NewString(sandbox_context, "failed"), thrown, JS_NewString(sandbox_context, phase) };
+    return sandbox_call_step(3, argv);
+}
+
+static int sandbox_drain_jobs(void) {
     while (polls <= poll_budget) {
         JSContext *job_context;
         int ran = JS_ExecutePendingJob(sandbox_runtime, &job_context);
@@ -259,6 +306,38 @@ int sandbox_run(const char *code, size_t code_length, const char *input, size_t 
         }
     }
     return SANDBOX_OK;
+}
+
+// Compiles the program, calls it with its input, hands its promise to the prelude
+// (step("settle")), then runs the jobs it queued while the budget lasts.
+EXPORT(sandbox_run)
+int sandbox_run(const char *code, size_t code_length, const char *input, size_t input_length, int has_input) {
+    run_output = NULL;
+    JSValue script = sandbox_compile(code, code_length);
+    if (JS_IsException(script)) return sandbox_fail("compile");
+    if (!sandbox_body_is_whole(script, code_length)) {
+        JS_FreeValue(sandbox_context, script);
+        return sandbox_step_action("escapes");
+    }
+    JSValue outer = JS_EvalFunction(sandbox_context, script);
+    if (JS_IsException(outer)) return sandbox_fail("runtime");
+    JSValue input_value = has_input ? JS_ParseJSON(sandbox_context, input, input_length, "input") : JS_UNDEFINED;
+    if (JS_IsException(input_value)) {
+        JS_FreeValue(sandbox_context, outer);
+        return sandbox_fail("runtime");
+    }
+    JSValue body = JS_Call(sandbox_context, outer, JS_UNDEFINED, 1, &input_value);
+    JS_FreeValue(sandbox_context, input_value);
+    JS_FreeValue(sandbox_context, outer);
+    if (JS_IsException(body)) return sandbox_fail("runtime");
+    JSValue promise = JS_Call(sandbox_context, body, JS_UNDEFINED, 0, NULL);
+    JS_FreeValue(sandbox_context, body);
+    if (JS_IsException(promise)) return sandbox_fail("runtime");
+    JSValue argv[2] = { JS_NewString(sandbox_context, "settle"), promise };
+    int status = sandbox_call_step(2, argv);
+    run_output = NULL;
+    if (status != SANDBOX_OK) return status;
+    return sandbox_drain_jobs();
 }
 
 // step("finish"): the envelope, read through sandbox_output / sandbox_output_length.

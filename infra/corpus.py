@@ -30,7 +30,7 @@ FAMILY_KEYS = frozenset({"family", "description", "cases"})
 CASE_KEYS = frozenset({"name", "description", "code", "input", "limits", "expect", "then"})
 RUN_KEYS = frozenset({"code", "input", "limits", "expect"})
 EXPECT_KEYS = frozenset(
-    {"status", "result", "errorName", "errorMessage", "errorStack", "logs", "logsDropped"}
+    {"status", "result", "errorName", "errorMessage", "errorStack", "errorPhase", "logs", "logsDropped"}
 )
 
 
@@ -44,6 +44,7 @@ class Expectation:
     error_name: str | None = None
     error_message: str | None = None
     error_stack: str | None = None
+    error_phase: str | None = None
     logs: tuple[tuple[str, str], ...] | None = None
     logs_dropped: int | None = None
 
@@ -125,6 +126,7 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
         ("name", expect.error_name),
         ("message", expect.error_message),
         ("stack", expect.error_stack),
+        ("phase", expect.error_phase),
     ):
         if wanted is not None and error.get(key) != wanted:
             problems.append(f"error {key} {_short(error.get(key))}, expected {_short(wanted)}")
@@ -148,6 +150,7 @@ def disagreements(expect: Expectation, native: Outcome, worker: Outcome) -> list
         ("name", expect.error_name),
         ("message", expect.error_message),
         ("stack", expect.error_stack),
+        ("phase", expect.error_phase),
     ):
         if stated is not None and (native.error or {}).get(key) != (worker.error or {}).get(key):
             problems.append(f"error {key} differs")
@@ -244,7 +247,7 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
     if status not in STATUSES:
         raise CorpusError(f"{where}: `expect.status` must be one of {', '.join(STATUSES)}, got {status!r}")
     texts: dict[str, str | None] = {}
-    for key in ("errorName", "errorMessage", "errorStack"):
+    for key in ("errorName", "errorMessage", "errorStack", "errorPhase"):
         value = expect.get(key)
         if value is not None and not isinstance(value, str):
             raise CorpusError(f"{where}: `expect.{key}` must be a string")
@@ -264,6 +267,7 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
         error_name=texts["errorName"],
         error_message=texts["errorMessage"],
         error_stack=texts["errorStack"],
+        error_phase=texts["errorPhase"],
         logs=logs,
         logs_dropped=dropped,
     )

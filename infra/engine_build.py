@@ -42,12 +42,21 @@ CLANG = "clang-19"
 SHADOW_STACK_BYTES = 512 * 1024
 # Stack, data and the heap setup needs; the host's memory starts at this size.
 INITIAL_MEMORY_BYTES = 1024 * 1024
-# Exact bytes in anchor -> replacement: a source that moved makes the build fail loudly.
+# The hooks the host's observations need (engine/sandbox.c): exact bytes in anchor ->
+# replacement, so a source that moved makes the build fail loudly.
 SOURCE_HOOKS = (
     (
         "quickjs.c",
         "static JSValue JS_ThrowStackOverflow(JSContext *ctx)\n{\n",
         "static JSValue JS_ThrowStackOverflow(JSContext *ctx)\n{\n    sandbox_note_stack_overflow();\n",
+    ),
+    # A concatenation past QuickJS's longest string (`s += s` builds ropes, so the heap
+    # cap is not what stops it): the engine refuses the memory all the same.
+    (
+        "quickjs.c",
+        '    if (len > JS_STRING_LEN_MAX) {\n        JS_ThrowInternalError(ctx, "string too long");\n',
+        "    if (len > JS_STRING_LEN_MAX) {\n        sandbox_note_refused_allocation();\n"
+        '        JS_ThrowInternalError(ctx, "string too long");\n',
     ),
 )
 CLANG_FLAGS = (

@@ -58,17 +58,35 @@ SECONDS_PER_FUEL = 0.00025
 # quickjs-ng 0.17.0 (161 on 0.12.1; 148 with locals) and 1633 on workerd (the 0.12.1 wasm;
 # 1361 with locals). Scaling keeps "deep but legal" and "runaway" on the same side.
 STACK_SCALE = 10
+# CPU for checking that a body does not close itself (a throwaway context runs what escapes).
+BODY_CHECK_SECONDS = 0.05
 # CPU allowed past an exhausted budget, only to collect the logs (run.js: FINISH_GRACE_FUEL).
 FINISH_GRACE_SECONDS = 0.02
 # The errors of a failure that escaped the prelude, as run.js's LIMIT_ERRORS shapes them.
 LIMIT_ERRORS: Mapping[str, Mapping[str, str]] = {
-    "timeout": {"name": "TimeoutError", "message": "the program used up its fuel budget", "stack": ""},
-    "memory_limit": {"name": "MemoryLimitError", "message": "the program ran out of memory", "stack": ""},
-    "stack_overflow": {"name": "RangeError", "message": "Maximum call stack size exceeded", "stack": ""},
+    "timeout": {
+        "name": "TimeoutError",
+        "message": "the program used up its fuel budget",
+        "stack": "",
+        "phase": "runtime",
+    },
+    "memory_limit": {
+        "name": "MemoryLimitError",
+        "message": "the program ran out of memory",
+        "stack": "",
+        "phase": "runtime",
+    },
+    "stack_overflow": {
+        "name": "RangeError",
+        "message": "Maximum call stack size exceeded",
+        "stack": "",
+        "phase": "runtime",
+    },
     "error": {
         "name": "InternalError",
         "message": "the sandbox failed while running the program and was reset",
         "stack": "",
+        "phase": "runtime",
     },
 }
 # Widest a column of the check's table gets (case ids are never cut).
@@ -196,7 +214,10 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
         step = _prepare(context, prelude, limits, budget)
         install_guards = _call(context, budget, context.eval, native_guards_source())
         guards_report = _call(context, budget, install_guards, limits.fuel)
-        _call(context, budget, step, "run", code, input_json)
+        if _body_is_whole(prelude, code, limits):
+            _call(context, budget, step, "run", code, input_json)
+        else:
+            _call(context, budget, step, "escapes")
         while not budget.spent() and _call(context, budget, context.execute_pending_job):
             pass
         status = "timeout" if budget.spent() or _guards_exhausted(context, guards_report) else None
@@ -218,6 +239,20 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
         return _from_envelope(json.loads(_call(context, budget, step, "finish")))
     except _GuestEscapeError as escape:
         return _limit_outcome(judge_escape(escape.dumped, budget.spent()), None)
+
+
+def _body_is_whole(prelude: str, code: str, limits: RunLimits) -> bool:
+    """Whether the code stays inside its function body, asked of the prelude in a throwaway
+    context (the Worker's engine checks the compiled bytecode instead: engine/sandbox.c)."""
+    probe = quickjs.Context()
+    probe.set_memory_limit(limits.heap_bytes)
+    probe.set_max_stack_size(limits.stack_bytes * STACK_SCALE)
+    budget = _CpuBudget(BODY_CHECK_SECONDS)
+    try:
+        step = _prepare(probe, prelude, limits, budget)
+        return _call(probe, budget, step, "checkBody", code) is True
+    except _GuestEscapeError:
+        return False
 
 
 def _guards_exhausted(context: Any, report: Any) -> bool:
@@ -250,8 +285,8 @@ def _call(context: Any, budget: _CpuBudget, function: Callable[..., Any], *args:
 
 
 def _from_envelope(envelope: Any) -> Outcome:
-    """run.js `fromEnvelope`. Not mirrored: the Worker also turns a thrown `null` into
-    memory_limit when its wasm memory refused to grow; native memory has no such signal."""
+    """run.js `fromEnvelope`, with the evidence the native engine leaves instead of the
+    Worker's allocator and stack counters (`confirmed_limit`)."""
     if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
         # A broken prelude: no status of the API fits, so no case can pass by accident.
         return Outcome(
@@ -266,13 +301,34 @@ def _from_envelope(envelope: Any) -> Outcome:
             logs_dropped=0,
         )
     error = envelope["error"]
+    status = confirmed_limit(envelope["status"], error)
     return Outcome(
-        status=envelope["status"],
-        result=envelope["result"] if envelope["status"] == "ok" else None,
-        error={key: error[key] for key in ("name", "message", "stack")} if error else None,
+        status=status,
+        result=envelope["result"] if status == "ok" else None,
+        error=_public_error(error) if error else None,
         logs=tuple((line["level"], line["message"]) for line in envelope["logs"]),
         logs_dropped=envelope["logStats"]["dropped"],
     )
+
+
+def confirmed_limit(status: str, error: Mapping[str, Any] | None) -> str:
+    """A limit status the prelude read from an error's text, kept only when the error is
+    the engine's own. The Worker counts refused allocations and stack-limit hits; native
+    quickjs-ng offers no such count, so the harness weighs what the error carries: it must
+    be a real Error object (not `{name, message}` made up by the program) that the program
+    did not construct itself (guest/native-guards.guest.js marks those)."""
+    evidence = (error or {}).get("evidence") or {}
+    if status in ("memory_limit", "stack_overflow") and (
+        not evidence.get("errorObject") or evidence.get("madeByProgram")
+    ):
+        return "error"
+    return status
+
+
+def _public_error(error: Mapping[str, Any]) -> dict[str, str]:
+    public = {key: error[key] for key in ("name", "message", "stack")}
+    public["phase"] = "compile" if error.get("phase") == "compile" else "runtime"
+    return public
 
 
 def _limit_outcome(status: str, envelope: Any) -> Outcome:

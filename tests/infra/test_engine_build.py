@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -49,3 +51,16 @@ def test_make_engine_reproduces_the_committed_wasm(paths: ProjectPaths, tmp_path
     built = build_engine(paths, tmp_path)
     assert built.sha256 == read_engine_facts(paths).wasm_sha256
     assert built.wasm.read_bytes() == engine_wasm(paths).read_bytes()
+
+
+def test_the_engine_and_the_prelude_wrap_the_body_alike(paths: ProjectPaths) -> None:
+    """engine/sandbox.c compiles the body on the Worker, the prelude on the harness: the
+    two wrappers (and so what the body may declare) must be the same text."""
+    engine = (paths.root / "engine" / "sandbox.c").read_text(encoding="utf-8")
+    prelude = (paths.worker_src / "guest" / "prelude.guest.js").read_text(encoding="utf-8")
+    for name in ("BODY_HEAD", "BODY_TAIL", "INNER_HEAD"):
+        in_c = re.search(rf'static const char {name}\[\] = ("[^"]*");', engine)
+        in_js = re.search(rf'const {name} = ("[^"]*");', prelude)
+        assert in_c, name
+        assert in_js, name
+        assert json.loads(in_c.group(1)) == json.loads(in_js.group(1)), name

@@ -136,3 +136,16 @@ def test_local_time_loops_spend_fuel_not_the_isolate(worker: WorkerClient, code:
     assert reply.body["status"] == "timeout", reply.body
     assert reply.body["usage"]["wallMs"] < ISOLATE_HOLD_BOUND_MS, reply.body["usage"]
     assert_still_serving(worker)
+
+
+def test_the_program_sees_its_own_frames_as_the_answer_shows_them(worker: WorkerClient) -> None:
+    """The engine compiles the body itself, as main.js from line 1, and calls it with no
+    frame of the host below: `e.stack` inside the program is what the API's error.stack
+    says. (The harness tier evaluates through its binding's "<input>" scripts, so this
+    is the Worker's alone.)"""
+    code = "function inner() {\n  throw new Error('x');\n}\ntry { inner(); } catch (e) { return e.stack; }"
+    reply = worker.execute(code)
+    assert reply.body["status"] == "ok", reply.body
+    assert reply.body["result"] == "    at inner (main.js:2:13)\n    at <anonymous> (main.js:4:7)\n"
+    thrown = worker.execute("function inner() {\n  throw new Error('x');\n}\ninner();")
+    assert thrown.body["error"]["stack"] == "    at inner (main.js:2:13)\n    at <anonymous> (main.js:4:1)"

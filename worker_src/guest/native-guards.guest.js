@@ -35,6 +35,24 @@
   const PER_ELEMENT = 8;
   const SMALL_BIGINT = 2n ** 256n;
 
+  const MADE_BY_PROGRAM = Symbol.for("codeexec.madeByProgram");
+  const construct = Reflect.construct;
+
+  // Replaces an error constructor by a proxy that marks what it makes (subclasses too, and
+  // calls without `new`), with a mark the program cannot take off (not configurable).
+  function markProgramErrors(Original) {
+    const mark = (error) => {
+      defineProperty(error, MADE_BY_PROGRAM, { value: true });
+      return error;
+    };
+    const marking = new Proxy(Original, {
+      construct: (target, args, newTarget) => mark(construct(target, args, newTarget === marking ? target : newTarget)),
+      apply: (target, _self, args) => mark(construct(target, args)),
+    });
+    defineProperty(globalThis, Original.name, { value: marking, writable: true, configurable: true });
+    defineProperty(Original.prototype, "constructor", { value: marking, writable: true, configurable: true });
+  }
+
   class NativeBudgetSpent {
     constructor() {
       this.name = "TimeoutError";
@@ -113,6 +131,11 @@
     defineProperty(guardedBigInt, "asIntN", { value: originalBigInt.asIntN, writable: true, configurable: true });
     defineProperty(guardedBigInt, "asUintN", { value: originalBigInt.asUintN, writable: true, configurable: true });
     defineProperty(originalBigInt.prototype, "constructor", { value: guardedBigInt, writable: true, configurable: true });
+    // Limit-like errors the program builds itself are marked, so that the host does not
+    // take `throw new RangeError('Maximum call stack size exceeded')` for the engine's own
+    // (the Worker counts what its engine refused instead; native quickjs-ng offers no count).
+    markProgramErrors(RangeError);
+    markProgramErrors(/** @type {ErrorConstructor} */ (/** @type {any} */ (globalThis).InternalError));
     return function sandbox_nativeGuardsReport() {
       // Built by hand: JSON.stringify on an object would consult a toJSON the user planted.
       return '{"exhausted":' + (exhausted ? "true" : "false") + ',"fuel":' + ceil(spent / UNITS_PER_FUEL) + "}";

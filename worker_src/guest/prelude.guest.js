@@ -23,6 +23,9 @@
   const isArray = Array.isArray;
   const objectToString = Object.prototype.toString;
   const promiseThen = Promise.prototype.then;
+  const isError = /** @type {any} */ (Error).isError;
+  const functionToString = Function.prototype.toString;
+  const SyntaxErrorOf = SyntaxError;
   const dateToIso = Date.prototype.toISOString;
   const dateGetTime = Date.prototype.getTime;
   const mapEntries = Map.prototype.entries;
@@ -48,18 +51,30 @@
 
   // How deep the result walk goes before it stops descending.
   const MAX_RESULT_DEPTH = 256;
-  // Frames in QuickJS stacks: "    at name (<input>:line:col)". User code is evaluated
-  // through indirect eval, so its frames carry the "<input>" file name, as the prelude's
-  // do (the Python binding names every script so). Every function of the prelude is
-  // therefore named "sandbox_…", and frames of that name are dropped.
-  const GUEST_FILE = "<input>";
+  // The program is the body of an async function, and `input` a parameter of an outer
+  // one, so that a declaration in the body shadows it. The Worker's engine compiles this
+  // itself (engine/sandbox.c: the same head and tail, the head on line 0 of "main.js",
+  // and a check that the body does not close itself) and hands the prelude its promise;
+  // a host that cannot (the harness) passes the code to step("run").
+  const BODY_HEAD = "(function (input) { return async function () {\n";
+  const BODY_TAIL = "\n}; })";
+  const INNER_HEAD = "async function () {\n";
+  const BODY_ESCAPE_MESSAGE = "unexpected '}': the code closes its own function body";
+  // Frames in QuickJS stacks: "    at name (main.js:line:col)" on the Worker. The harness
+  // evaluates through indirect eval, where every script is "<input>" and the program
+  // starts one line on. The prelude's own functions are all named "sandbox_…", and frames
+  // of that name are dropped.
+  const HOST_FILE = "<input>";
+  const HOST_FILE_LINE_OFFSET = 1;
   const PUBLIC_FILE = "main.js";
   const MAX_FRAMES = 10;
-  // The user's code starts on the line after the wrapper's opening line.
-  const WRAPPER_PREFIX = "(async function (input) {\n";
-  const WRAPPER_LINES = 1;
+  // What an error's text may claim; a host gives the limit status only when it saw the
+  // limit itself (run.js and infra/harness.py decide).
   const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
-  const MEMORY_MESSAGES = ["out of memory", "string too long", "invalid array length"];
+  // The mark guest/native-guards.guest.js puts on limit-like errors the program builds
+  // itself (the harness's evidence; the Worker counts what its engine refused instead).
+  const MADE_BY_PROGRAM = Symbol.for("codeexec.madeByProgram");
+  const MEMORY_MESSAGES = ["out of memory", "string too long"];
 
   // JSON for the trees the prelude builds itself (null, booleans, finite numbers, strings,
   // arrays, plain objects). JSON.stringify is kept for primitive strings only: on objects
@@ -230,15 +245,20 @@
     let omitted = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
-      const at = apply(stringIndexOf, line, [GUEST_FILE + ":"]);
-      if (at === -1 || apply(stringIndexOf, line, [" sandbox_"]) !== -1 || apply(stringIndexOf, line, ["at <eval>"]) !== -1) continue;
+      if (apply(stringIndexOf, line, [" sandbox_"]) !== -1 || apply(stringIndexOf, line, ["at <eval>"]) !== -1) continue;
+      if (apply(stringIndexOf, line, [PUBLIC_FILE + ":"]) !== -1) {
+        if (frames.length === MAX_FRAMES) omitted += 1;
+        else frames[frames.length] = line;
+        continue;
+      }
+      const at = apply(stringIndexOf, line, [HOST_FILE + ":"]);
+      if (at === -1) continue;
       if (frames.length === MAX_FRAMES) { omitted += 1; continue; }
-      const numberStart = at + GUEST_FILE.length + 1;
+      const numberStart = at + HOST_FILE.length + 1;
       let numberEnd = numberStart;
       while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
-      const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - WRAPPER_LINES;
-      // quickjs-ng 0.12.1 places some errors (reading a property of null) at the start of
-      // the function, i.e. on the wrapper's line: the position is unknown, so say so.
+      const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - HOST_FILE_LINE_OFFSET;
+      // A position on the head's line (none is known in the program): say the file only.
       const position = guestLine >= 1
         ? PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd])
         : PUBLIC_FILE + (line.charCodeAt(line.length - 1) === 41 ? ")" : "");
@@ -258,7 +278,10 @@
       try { stack = sandbox_guestStack(thrown.stack); } catch (_) { /* hostile getter */ }
       if (name === "undefined") name = "Error";
       if (message === "undefined") message = "";
-      return sandbox_plain({ name, message, stack });
+      // What a host without allocator counts (the harness) weighs a claimed limit by.
+      let madeByProgram = false;
+      try { madeByProgram = thrown[MADE_BY_PROGRAM] === true; } catch (_) { /* hostile proxy */ }
+      return sandbox_plain({ name, message, stack, evidence: sandbox_plain({ errorObject: isError(thrown), madeByProgram }) });
     }
     let text;
     try { text = String(thrown); } catch (_) { text = typeof thrown; }
@@ -328,21 +351,69 @@
     // growable SharedArrayBuffer over memory it does not own (fixed upstream in PR #1523).
     // No other intrinsic leads to its constructor or prototype once Atomics is gone.
     delete globalThis.SharedArrayBuffer;
-    const outcome = { settled: false, failed: false, value: undefined, thrown: undefined };
+    const outcome = { settled: false, failed: false, value: undefined, thrown: undefined, phase: "runtime" };
 
-    function sandbox_run(code, inputJson) {
+    function sandbox_fail(thrown, phase) {
+      outcome.settled = true;
+      outcome.failed = true;
+      outcome.thrown = thrown;
+      outcome.phase = phase;
+    }
+
+    function sandbox_settle(promise) {
       try {
-        const input = inputJson === undefined || inputJson === null ? undefined : parseJson(inputJson);
-        const userFunction = indirectEval(WRAPPER_PREFIX + code + "\n})");
-        const promise = userFunction(input);
         apply(promiseThen, promise, [
           function sandbox_fulfilled(value) { outcome.settled = true; outcome.value = value; },
-          function sandbox_rejected(thrown) { outcome.settled = true; outcome.failed = true; outcome.thrown = thrown; },
+          function sandbox_rejected(thrown) { sandbox_fail(thrown, "runtime"); },
         ]);
       } catch (thrown) {
-        outcome.settled = true;
-        outcome.failed = true;
-        outcome.thrown = thrown;
+        // The program's own Promise tricks (a species getter that throws) fail the program.
+        sandbox_fail(thrown, "runtime");
+      }
+    }
+
+    // A leading "#!" line is a comment in a function body (same length, same columns).
+    function sandbox_bodyOf(code) {
+      return code.length >= 2 && code[0] === "#" && code[1] === "!" ? "//" + apply(stringSlice, code, [2]) : code;
+    }
+
+    // For a host that cannot inspect the compiled body (the harness), to call in a
+    // throwaway context: a body that closes itself runs code of its own when evaluated.
+    // Whole means one outer function holding one inner function whose source is all of it.
+    function sandbox_bodyIsWhole(code) {
+      const body = sandbox_bodyOf(code);
+      let outer;
+      try {
+        outer = indirectEval(BODY_HEAD + body + BODY_TAIL);
+      } catch (thrown) {
+        return thrown instanceof SyntaxErrorOf; // it does not compile: the run reports that
+      }
+      const outerSource = apply(stringSlice, BODY_HEAD, [1]) + body + apply(stringSlice, BODY_TAIL, [0, -1]);
+      if (typeof outer !== "function" || apply(functionToString, outer, []) !== outerSource) return false;
+      let inner;
+      try {
+        inner = outer();
+      } catch (_) {
+        return false;
+      }
+      return typeof inner === "function" && apply(functionToString, inner, []) === INNER_HEAD + body + "\n}";
+    }
+
+    // For a host that cannot compile the body itself; it has checked that the body does
+    // not close itself (else it calls step("escapes")).
+    function sandbox_run(code, inputJson) {
+      const body = sandbox_bodyOf(code);
+      let outer;
+      try {
+        outer = indirectEval(BODY_HEAD + body + BODY_TAIL);
+      } catch (thrown) {
+        return sandbox_fail(thrown, "compile");
+      }
+      try {
+        const input = inputJson === undefined || inputJson === null ? undefined : parseJson(inputJson);
+        sandbox_settle(outer(input)());
+      } catch (thrown) {
+        sandbox_fail(thrown, "runtime");
       }
     }
 
@@ -350,9 +421,10 @@
       const envelope = sandbox_plain({ status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 });
       if (!outcome.settled) {
         envelope.status = "error";
-        envelope.error = sandbox_plain({ name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "" });
+        envelope.error = sandbox_plain({ name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "", phase: "runtime" });
       } else if (outcome.failed) {
         envelope.error = sandbox_describeError(outcome.thrown);
+        envelope.error.phase = outcome.phase;
         envelope.status = sandbox_statusOf(envelope.error);
       } else {
         try {
@@ -364,9 +436,10 @@
         } catch (thrown) {
           if (thrown instanceof OutputTooLarge) {
             envelope.status = "output_limit";
-            envelope.error = sandbox_plain({ name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "" });
+            envelope.error = sandbox_plain({ name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "", phase: "runtime" });
           } else {
             envelope.error = sandbox_describeError(thrown);
+            envelope.error.phase = "runtime";
             envelope.status = sandbox_statusOf(envelope.error);
           }
         }
@@ -374,8 +447,12 @@
       return sandbox_encode(envelope);
     }
 
-    return function sandbox_step(action, code, inputJson) {
-      if (action === "run") return sandbox_run(code, inputJson);
+    return function sandbox_step(action, first, second) {
+      if (action === "settle") return sandbox_settle(first);
+      if (action === "failed") return sandbox_fail(first, second);
+      if (action === "escapes") return sandbox_fail(new SyntaxErrorOf(BODY_ESCAPE_MESSAGE), "compile");
+      if (action === "run") return sandbox_run(first, second);
+      if (action === "checkBody") return sandbox_bodyIsWhole(first);
       return sandbox_finish();
     };
   };

@@ -165,11 +165,17 @@ export class Engine {
     return this.memory.buffer.byteLength !== this.image.bytes.length;
   }
 
-  /** @param {string} text */
+  /**
+   * Copies text into the engine as UTF-8, NUL-terminated (QuickJS's parsers read up to a
+   * terminator; the length passed along keeps a NUL inside the text a character).
+   * @param {string} text
+   */
   #write(text) {
     const bytes = encoder.encode(text);
-    const pointer = this.exports.sandbox_alloc(bytes.length);
-    new Uint8Array(this.memory.buffer, pointer, bytes.length).set(bytes);
+    const pointer = this.exports.sandbox_alloc(bytes.length + 1);
+    const target = new Uint8Array(this.memory.buffer, pointer, bytes.length + 1);
+    target.set(bytes);
+    target[bytes.length] = 0;
     return { pointer, length: bytes.length };
   }
 }

@@ -20,6 +20,7 @@ import { acquireEngine, releaseEngine } from "./engine.js";
  * @property {string} name
  * @property {string} message
  * @property {string} stack guest frames only
+ * @property {"compile" | "runtime"} phase whether the program failed to compile or failed running
  *
  * @typedef {object} RunOutcome
  * @property {RunStatus} status
@@ -33,10 +34,10 @@ import { acquireEngine, releaseEngine } from "./engine.js";
 
 /** @type {Record<string, GuestError>} */
 const LIMIT_ERRORS = {
-  timeout: { name: "TimeoutError", message: "the program used up its fuel budget", stack: "" },
-  memory_limit: { name: "MemoryLimitError", message: "the program ran out of memory", stack: "" },
-  stack_overflow: { name: "RangeError", message: "Maximum call stack size exceeded", stack: "" },
-  error: { name: "InternalError", message: "the sandbox failed while running the program and was reset", stack: "" },
+  timeout: { name: "TimeoutError", message: "the program used up its fuel budget", stack: "", phase: "runtime" },
+  memory_limit: { name: "MemoryLimitError", message: "the program ran out of memory", stack: "", phase: "runtime" },
+  stack_overflow: { name: "RangeError", message: "Maximum call stack size exceeded", stack: "", phase: "runtime" },
+  error: { name: "InternalError", message: "the sandbox failed while running the program and was reset", stack: "", phase: "runtime" },
 };
 
 // Fuel has two meters; a run is charged the larger, and stops when either runs out:
@@ -125,7 +126,7 @@ function judge(seen) {
     outcome.internalDetail = "the prelude returned no well-formed envelope";
     return outcome;
   }
-  return fromEnvelope(envelope, seen.allocationFailures > 0);
+  return fromEnvelope(envelope, seen);
 }
 
 /** @param {string | undefined} text */
@@ -140,15 +141,23 @@ function parseEnvelope(text) {
 }
 
 /**
+ * The prelude's answer, its limit statuses held to what the engine observed: an error
+ * whose text claims a limit is the program's own error unless the engine hit that limit.
  * @param {any} envelope the JSON the prelude's finish() returned
- * @param {boolean} ranOutOfMemory
+ * @param {import("./engine.js").RunObservation} seen
  * @returns {RunOutcome}
  */
-function fromEnvelope(envelope, ranOutOfMemory) {
+function fromEnvelope(envelope, seen) {
   let status = envelope.status;
-  let error = envelope.error ? { name: envelope.error.name, message: envelope.error.message, stack: envelope.error.stack } : null;
+  /** @type {"compile" | "runtime"} */
+  const phase = envelope.error?.phase === "compile" ? "compile" : "runtime";
+  /** @type {GuestError | null} */
+  let error = envelope.error ? { name: envelope.error.name, message: envelope.error.message, stack: envelope.error.stack, phase } : null;
+  if ((status === "memory_limit" && seen.allocationFailures === 0) || (status === "stack_overflow" && seen.stackOverflows === 0)) {
+    status = "error";
+  }
   // A `throw null` while the heap cap was refusing memory is the allocator, not the user.
-  if (status === "error" && ranOutOfMemory && envelope.error?.thrownValue !== undefined) {
+  if (status === "error" && seen.allocationFailures > 0 && envelope.error?.thrownValue === "null") {
     status = "memory_limit";
     error = { ...LIMIT_ERRORS.memory_limit };
   }
