@@ -19,26 +19,29 @@
 
 static void sandbox_note_stack_overflow(void);
 static void sandbox_note_refused_allocation(void);
+static void sandbox_note_heap_size(size_t size);
 
-// The build adds a call to sandbox_note_stack_overflow() to quickjs.c's
-// JS_ThrowStackOverflow, and to sandbox_note_refused_allocation() where a string would
-// grow past the longest QuickJS makes (infra/engine_build.py, SOURCE_HOOKS).
+// The build adds calls to these to quickjs.c (infra/engine_build.py, SOURCE_HOOKS):
+// in JS_ThrowStackOverflow, where a string would grow past the longest QuickJS makes,
+// and wherever QuickJS adds to its count of the bytes the program holds.
 #include "quickjs.c"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define WASM_PAGE 65536u
 
-enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_JOB_FAILED = 2, SANDBOX_SETUP_FAILED = 3 };
+enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_SETUP_FAILED = 3 };
 
 static JSRuntime *sandbox_runtime;
 static JSContext *sandbox_context;
 static JSValue sandbox_step;
 
-// Heap the program's runtime holds, and the run's cap and peak, in bytes.
+// Heap the runtime takes from the allocator (small objects in 4 KiB arenas), and the
+// run's cap on it, in bytes.
 static size_t heap_live;
-static size_t heap_run_base;
-static size_t heap_peak;
 static size_t heap_cap = SIZE_MAX;
+// QuickJS's own count of the bytes the program holds, at the run's start and peak.
+static size_t held_base;
+static size_t held_peak;
 static uint32_t allocation_failures;
 static uint32_t stack_overflows;
 static uint32_t polls;
@@ -92,9 +95,10 @@ static bool heap_admits(size_t old_size, size_t new_size) {
     return false;
 }
 
-static void heap_account(size_t old_size, size_t new_size) {
-    heap_live = heap_live - old_size + new_size;
-    if (heap_live > heap_peak) heap_peak = heap_live;
+static void heap_account(size_t old_size, size_t new_size) { heap_live = heap_live - old_size + new_size; }
+
+static void sandbox_note_heap_size(size_t size) {
+    if (size > held_peak) held_peak = size;
 }
 
 static void *heap_malloc(void *opaque, size_t size) {
@@ -196,9 +200,8 @@ int sandbox_setup(const char *prelude, size_t prelude_length, const char *settin
 // Before a run (right after a restore): its limits, a fresh Math.random seed, zero counters.
 EXPORT(sandbox_begin)
 void sandbox_begin(uint32_t heap_limit, uint32_t stack_limit, uint32_t fuel_polls, uint32_t seed) {
-    heap_run_base = heap_live;
-    heap_peak = heap_live;
     heap_cap = heap_live + heap_limit;
+    held_base = held_peak = sandbox_runtime->malloc_state.malloc_size;
     allocation_failures = 0;
     stack_overflows = 0;
     polls = 0;
@@ -301,8 +304,16 @@ static int sandbox_drain_jobs(void) {
         int ran = JS_ExecutePendingJob(sandbox_runtime, &job_context);
         if (ran == 0) break;
         if (ran < 0) {
-            sandbox_drop_exception();
-            return SANDBOX_JOB_FAILED;
+            // A job that throws (queueMicrotask, a FinalizationRegistry callback) does not
+            // end the program: the prelude logs it. The interrupt does.
+            JSValue thrown = JS_GetException(sandbox_context);
+            if (JS_IsUncatchableError(thrown)) {
+                JS_FreeValue(sandbox_context, thrown);
+                return SANDBOX_ESCAPED;
+            }
+            JSValue argv[2] = { JS_NewString(sandbox_context, "jobFailed"), thrown };
+            int status = sandbox_call_step(2, argv);
+            if (status != SANDBOX_OK) return status;
         }
     }
     return SANDBOX_OK;
@@ -358,6 +369,6 @@ EXPORT(sandbox_output_length) size_t sandbox_output_length(void) { return run_ou
 EXPORT(sandbox_polls) uint32_t sandbox_polls(void) { return polls; }
 EXPORT(sandbox_allocation_failures) uint32_t sandbox_allocation_failures(void) { return allocation_failures; }
 EXPORT(sandbox_stack_overflows) uint32_t sandbox_stack_overflows(void) { return stack_overflows; }
-EXPORT(sandbox_heap_peak) size_t sandbox_heap_peak(void) { return heap_peak - heap_run_base; }
+EXPORT(sandbox_heap_peak) size_t sandbox_heap_peak(void) { return held_peak - held_base; }
 // The highest address the allocator has used since the image: what a restore must zero.
 EXPORT(sandbox_break_peak) uintptr_t sandbox_break_peak(void) { return break_peak; }

@@ -42,14 +42,21 @@ CLANG = "clang-19"
 SHADOW_STACK_BYTES = 512 * 1024
 # Stack, data and the heap setup needs; the host's memory starts at this size.
 INITIAL_MEMORY_BYTES = 1024 * 1024
-# The hooks the host's observations need (engine/sandbox.c): exact bytes in anchor ->
-# replacement, so a source that moved makes the build fail loudly.
+# The hooks the host's observations need (engine/sandbox.c): (file, anchor, replacement,
+# how often the anchor occurs), exact bytes, so a source that moved fails the build loudly.
+HEAP_GROWS = "    s->malloc_size += js_arena_usable_size(rt, ptr) + MALLOC_OVERHEAD;\n"
+HEAP_RESIZED = "    s->malloc_size += js_arena_usable_size(rt, ptr) - old_size;\n"
 SOURCE_HOOKS = (
     (
         "quickjs.c",
         "static JSValue JS_ThrowStackOverflow(JSContext *ctx)\n{\n",
         "static JSValue JS_ThrowStackOverflow(JSContext *ctx)\n{\n    sandbox_note_stack_overflow();\n",
+        1,
     ),
+    # The bytes QuickJS counts for what the program holds, small objects in its arenas
+    # included: the run's peak of it is usage.memoryBytes.
+    ("quickjs.c", HEAP_GROWS, HEAP_GROWS + "    sandbox_note_heap_size(s->malloc_size);\n", 2),
+    ("quickjs.c", HEAP_RESIZED, HEAP_RESIZED + "    sandbox_note_heap_size(s->malloc_size);\n", 1),
     # A concatenation past QuickJS's longest string (`s += s` builds ropes, so the heap
     # cap is not what stops it): the engine refuses the memory all the same.
     (
@@ -57,6 +64,7 @@ SOURCE_HOOKS = (
         '    if (len > JS_STRING_LEN_MAX) {\n        JS_ThrowInternalError(ctx, "string too long");\n',
         "    if (len > JS_STRING_LEN_MAX) {\n        sandbox_note_refused_allocation();\n"
         '        JS_ThrowInternalError(ctx, "string too long");\n',
+        1,
     ),
 )
 CLANG_FLAGS = (
@@ -154,11 +162,11 @@ def _unpack_upstream(sdist: Path, into: Path) -> None:
 
 
 def _apply_hooks(source: Path) -> None:
-    for file_name, anchor, replacement in SOURCE_HOOKS:
+    for file_name, anchor, replacement, occurrences in SOURCE_HOOKS:
         path = source / file_name
         text = path.read_text(encoding="utf-8")
-        if text.count(anchor) != 1:
-            raise BuildError(f"{file_name}: the hook's anchor is not found exactly once: {anchor!r}")
+        if text.count(anchor) != occurrences:
+            raise BuildError(f"{file_name}: the hook's anchor is not found {occurrences} time(s): {anchor!r}")
         path.write_text(text.replace(anchor, replacement), encoding="utf-8")
 
 

@@ -168,18 +168,19 @@ class _GuestEscapeError(Exception):
     """A guest failure that escaped the prelude: (name, message), or None when the thrown
     value was null/undefined or could not even be turned into text."""
 
-    def __init__(self, dumped: tuple[str, str] | None) -> None:
+    def __init__(self, dumped: tuple[str, str] | None, text: str) -> None:
         super().__init__(dumped)
         self.dumped = dumped
+        self.text = text
 
     @classmethod
     def of(cls, error: quickjs.JSException) -> _GuestEscapeError:
         # The binding's message is `String(thrown) + "\n" + thrown.stack`.
         first_line = str(error).split("\n", 1)[0]
         if first_line in ("null", "undefined") or first_line.startswith("(Failed obtaining"):
-            return cls(None)
+            return cls(None, first_line)
         name, _, message = first_line.partition(": ")
-        return cls((name, message))
+        return cls((name, message), first_line)
 
 
 def judge_escape(dumped: tuple[str, str] | None, out_of_fuel: bool) -> str:
@@ -218,8 +219,7 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
             _call(context, budget, step, "run", code, input_json)
         else:
             _call(context, budget, step, "escapes")
-        while not budget.spent() and _call(context, budget, context.execute_pending_job):
-            pass
+        _drain_jobs(context, budget, step)
         status = "timeout" if budget.spent() or _guards_exhausted(context, guards_report) else None
     except _GuestEscapeError as escape:
         status = (
@@ -239,6 +239,20 @@ def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimi
         return _from_envelope(json.loads(_call(context, budget, step, "finish")))
     except _GuestEscapeError as escape:
         return _limit_outcome(judge_escape(escape.dumped, budget.spent()), None)
+
+
+def _drain_jobs(context: Any, budget: _CpuBudget, step: Any) -> None:
+    """Runs the jobs the program queued while the budget lasts. A job that throws (a
+    queueMicrotask or FinalizationRegistry callback) is reported to the prelude, which logs
+    it, and draining goes on; the interrupt still ends the run (engine/sandbox.c alike)."""
+    while not budget.spent():
+        try:
+            if not _call(context, budget, context.execute_pending_job):
+                return
+        except _GuestEscapeError as failure:
+            if failure.dumped == INTERRUPTED or budget.spent():
+                raise
+            _call(context, budget, step, "jobFailed", None, failure.text)
 
 
 def _body_is_whole(prelude: str, code: str, limits: RunLimits) -> bool:

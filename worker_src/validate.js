@@ -4,6 +4,12 @@ import { ServiceError, invalidField, missingField } from "./errors.js";
 export const SUPPORTED_LANGUAGES = ["javascript"];
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const LIMIT_OVERRIDES = ["fuel", "memoryBytes"];
+// The smallest heap cap a request may ask for: below it not even a small program's
+// compiled code fits, and an answer of memory_limit would say nothing about the program.
+export const MIN_MEMORY_BYTES = 65536;
+// How deep `input` may nest: the engine parses it with its stack limit, and deeper input
+// would end in stack_overflow before any of the program ran.
+export const MAX_INPUT_DEPTH = 1000;
 
 /**
  * @typedef {object} ExecuteRequest
@@ -45,6 +51,10 @@ export function parseExecuteRequest(text, stackLimits) {
 
   if ("clientId" in body) checkClientId(body.clientId, "clientId");
 
+  if (nestingDepth(body.input) > MAX_INPUT_DEPTH) {
+    throw invalidField(`"input" nests deeper than ${MAX_INPUT_DEPTH} levels`, "input");
+  }
+
   return {
     code: body.code,
     codeBytes,
@@ -52,6 +62,25 @@ export function parseExecuteRequest(text, stackLimits) {
     input: body.input,
     limits: parseLimitOverrides(body.limits, stackLimits),
   };
+}
+
+/**
+ * How many arrays and objects deep a parsed JSON value goes (without recursion: the value
+ * is as deep as the body allows).
+ * @param {unknown} value
+ */
+function nestingDepth(value) {
+  let deepest = 0;
+  /** @type {[unknown, number][]} */
+  const pending = [[value, 1]];
+  while (pending.length > 0) {
+    const [item, depth] = /** @type {[unknown, number]} */ (pending.pop());
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_INPUT_DEPTH) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /**
@@ -80,6 +109,7 @@ function parseLimitOverrides(limits, stackLimits) {
   if (limits === null || typeof limits !== "object" || Array.isArray(limits)) {
     throw invalidField('"limits" must be an object', "limits");
   }
+  const floors = { fuel: 1, memoryBytes: MIN_MEMORY_BYTES };
   const ceilings = { fuel: stackLimits.fuel, memoryBytes: stackLimits.heapBytes };
   /** @type {{fuel?: number, memoryBytes?: number}} */
   const overrides = {};
@@ -87,9 +117,10 @@ function parseLimitOverrides(limits, stackLimits) {
     if (!LIMIT_OVERRIDES.includes(key)) {
       throw invalidField(`"limits.${key}" is not a limit; use ${LIMIT_OVERRIDES.join(" or ")}`, `limits.${key}`);
     }
+    const floor = floors[/** @type {"fuel" | "memoryBytes"} */ (key)];
     const ceiling = ceilings[/** @type {"fuel" | "memoryBytes"} */ (key)];
-    if (!Number.isInteger(value) || value < 1 || value > ceiling) {
-      throw invalidField(`"limits.${key}" must be a whole number from 1 to ${ceiling}`, `limits.${key}`);
+    if (!Number.isInteger(value) || value < floor || value > ceiling) {
+      throw invalidField(`"limits.${key}" must be a whole number from ${floor} to ${ceiling}`, `limits.${key}`);
     }
     overrides[/** @type {"fuel" | "memoryBytes"} */ (key)] = value;
   }

@@ -30,7 +30,7 @@ def test_a_changed_engine_file_is_refused(paths: ProjectPaths, tmp_path: Path) -
 
 
 def test_a_hook_whose_anchor_moved_stops_the_build(tmp_path: Path) -> None:
-    for file_name, _anchor, _replacement in SOURCE_HOOKS:
+    for file_name, *_hook in SOURCE_HOOKS:
         (tmp_path / file_name).write_text("/* upstream moved the function */\n", encoding="utf-8")
     with pytest.raises(BuildError, match="anchor"):
         _apply_hooks(tmp_path)

@@ -10,7 +10,7 @@ import pytest
 
 from infra.engine import ENGINE_VERSION
 from infra.paths import ProjectPaths
-from tests.worker.client import WorkerClient
+from tests.worker.client import Reply, WorkerClient
 
 pytestmark = pytest.mark.e2e
 
@@ -203,3 +203,47 @@ def test_a_lower_fuel_limit_from_the_client_is_honoured(worker: WorkerClient) ->
     reply = worker.execute("for (;;) {}", limits={"fuel": 5})
     assert reply.body["status"] == "timeout"
     assert reply.body["usage"]["fuel"] == 5
+
+
+def spec_schema(paths: ProjectPaths, *keys: str) -> dict[str, object]:
+    node: object = json.loads((paths.worker_src / "openapi.json").read_text(encoding="utf-8"))
+    for key in keys:
+        assert isinstance(node, dict)
+        node = node[key]
+    assert isinstance(node, dict)
+    return node
+
+
+def test_a_heap_cap_below_the_documented_minimum_is_refused(
+    worker: WorkerClient, paths: ProjectPaths
+) -> None:
+    request = ("components", "schemas", "ExecuteRequest", "properties")
+    minimum = spec_schema(paths, *request, "limits", "properties", "memoryBytes")["minimum"]
+    assert isinstance(minimum, int)
+    for too_small in (1, 1000, minimum - 1):
+        reply = worker.execute("return 1;", limits={"memoryBytes": too_small})
+        assert reply.status == 422, reply.body
+        assert reply.body["error"]["code"] == "invalid_field"
+        assert reply.body["error"]["field"] == "limits.memoryBytes"
+    at_minimum = worker.execute("const a = []; for (;;) a.push({});", limits={"memoryBytes": minimum})
+    assert at_minimum.status == 200
+    assert at_minimum.body["status"] == "memory_limit", at_minimum.body
+
+
+def test_input_nested_past_the_depth_limit_is_refused_before_anything_runs(worker: WorkerClient) -> None:
+    def execute_with_nested_input(code: str, depth: int) -> Reply:
+        nested = "[" * (depth - 1) + "0" + "]" * (depth - 1)
+        fields = f'"code": {json.dumps(code)}, "language": "javascript", "clientId": "test-client"'
+        body = f'{{{fields}, "input": {nested}}}'
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {worker.api_key}"}
+        return worker.request("POST", "/v1/execute", body.encode(), headers)
+
+    deep = execute_with_nested_input("return 'ran';", 10_000)
+    assert deep.status == 422, deep.body
+    assert deep.body["error"]["code"] == "invalid_field"
+    assert "1000 levels" in deep.body["error"]["message"]
+    at_limit = execute_with_nested_input(
+        "let d = 0; for (let v = input; Array.isArray(v); v = v[0]) d++; return d;", 1000
+    )
+    assert at_limit.body["status"] == "ok", at_limit.body
+    assert at_limit.body["result"] == 999

@@ -26,6 +26,7 @@
   const isError = /** @type {any} */ (Error).isError;
   const functionToString = Function.prototype.toString;
   const SyntaxErrorOf = SyntaxError;
+  const textOf = String;
   const dateToIso = Date.prototype.toISOString;
   const dateGetTime = Date.prototype.getTime;
   const mapEntries = Map.prototype.entries;
@@ -334,7 +335,7 @@
       const level = levels[i];
       shim[level] = function sandbox_console() { sandbox_record(level, arguments); };
     }
-    return { shim: freeze(shim), stats: function sandbox_stats() { return sandbox_plain({ bytes: bytesUsed, dropped }); } };
+    return { shim: freeze(shim), record: sandbox_record, stats: function sandbox_stats() { return sandbox_plain({ bytes: bytesUsed, dropped }); } };
   }
 
   return function sandbox_prepare(settingsJson) {
@@ -358,6 +359,17 @@
       outcome.failed = true;
       outcome.thrown = thrown;
       outcome.phase = phase;
+    }
+
+    // A job the program queued that throws (queueMicrotask, a FinalizationRegistry
+    // callback) does not end the program: it is an error line in the logs. A host passes
+    // the thrown value, or its text when that is all it has (the harness).
+    function sandbox_jobFailed(thrown, text) {
+      let description = text;
+      if (typeof description !== "string") {
+        try { description = textOf(thrown); } catch (_) { description = typeof thrown; }
+      }
+      guestConsole.record("error", ["Uncaught in a background job: " + description]);
     }
 
     function sandbox_settle(promise) {
@@ -453,6 +465,7 @@
       if (action === "escapes") return sandbox_fail(new SyntaxErrorOf(BODY_ESCAPE_MESSAGE), "compile");
       if (action === "run") return sandbox_run(first, second);
       if (action === "checkBody") return sandbox_bodyIsWhole(first);
+      if (action === "jobFailed") return sandbox_jobFailed(first, second);
       return sandbox_finish();
     };
   };

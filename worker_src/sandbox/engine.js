@@ -50,7 +50,7 @@ const IMAGE_BLOCK_BYTES = 4096;
  * @property {bigint} graceTicks
  * @property {number} graceHeapBytes
  *
- * @typedef {"returned" | "escaped" | "job_failed" | "trapped"} RunEnd
+ * @typedef {"returned" | "escaped" | "trapped"} RunEnd
  *
  * @typedef {object} RunObservation What the host saw of one run; never the program's own words.
  * @property {RunEnd} ended how step("run") and the job loop ended
@@ -220,7 +220,7 @@ function blocksOf(bytes) {
 
 /** @param {number} code */
 function endOf(code) {
-  return /** @type {RunEnd} */ (["returned", "escaped", "job_failed"][code] ?? "escaped");
+  return code === 0 ? "returned" : "escaped";
 }
 
 /**
