@@ -168,6 +168,9 @@ def wrangler_dev(
         "127.0.0.1",
         "--port",
         str(port),
+        # Its devtools port defaults to 9229: taken when another wrangler dev runs on the machine.
+        "--inspector-port",
+        str(free_port()),
         "--var",
         f"API_KEY:{api_key}",
         "--persist-to",
