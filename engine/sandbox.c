@@ -54,6 +54,14 @@ static uintptr_t break_peak;
 static const char *run_output;
 static size_t run_output_length;
 
+// The log lines the prelude recorded (after its caps), copied here as they are written,
+// outside the JS heap: a run the meter stopped mid-call still has them. Entries are
+// [level length: 1 byte][level][message length: 4 bytes, little-endian][UTF-8 message];
+// an empty level counts a line the caps dropped. Bounded by the prelude's log caps.
+static uint8_t *log_sink;
+static size_t log_sink_length;
+static size_t log_sink_capacity;
+
 static void sandbox_note_stack_overflow(void) { stack_overflows += 1; }
 static void sandbox_note_refused_allocation(void) { allocation_failures += 1; }
 
@@ -162,6 +170,43 @@ static int sandbox_interrupt(JSRuntime *runtime, void *opaque) {
     return polls > poll_budget;
 }
 
+static bool log_sink_reserve(size_t more) {
+    if (log_sink_length + more <= log_sink_capacity) return true;
+    size_t capacity = log_sink_capacity ? log_sink_capacity : 4096;
+    while (capacity < log_sink_length + more) capacity *= 2;
+    uint8_t *grown = realloc(log_sink, capacity);
+    if (!grown) return false;
+    log_sink = grown;
+    log_sink_capacity = capacity;
+    return true;
+}
+
+// The prelude's emitLog(level, message), given to it at setup and hidden from the program;
+// emitLog("") counts a dropped line.
+static JSValue sandbox_emit_log(JSContext *ctx, JSValueConst this_value, int argc, JSValueConst *argv) {
+    (void)this_value;
+    size_t level_length = 0, length = 0;
+    const char *level = argc > 0 ? JS_ToCStringLen(ctx, &level_length, argv[0]) : NULL;
+    if (!level) return JS_EXCEPTION;
+    const char *message = level_length > 0 && argc > 1 ? JS_ToCStringLen(ctx, &length, argv[1]) : NULL;
+    if (level_length > 0 && argc > 1 && !message) {
+        JS_FreeCString(ctx, level);
+        return JS_EXCEPTION;
+    }
+    if (level_length <= 255 && log_sink_reserve(5 + level_length + length)) {
+        uint8_t *at = log_sink + log_sink_length;
+        *at++ = (uint8_t)level_length;
+        memcpy(at, level, level_length);
+        at += level_length;
+        for (int i = 0; i < 4; i++) *at++ = (uint8_t)(length >> (8 * i));
+        if (length) memcpy(at, message, length);
+        log_sink_length += 5 + level_length + length;
+    }
+    JS_FreeCString(ctx, level);
+    if (message) JS_FreeCString(ctx, message);
+    return JS_UNDEFINED;
+}
+
 static void sandbox_drop_exception(void) { JS_FreeValue(sandbox_context, JS_GetException(sandbox_context)); }
 
 // Buffers the host fills (code, input, prelude) or reads; outside the run's heap account.
@@ -176,6 +221,11 @@ int sandbox_setup(const char *prelude, size_t prelude_length, const char *settin
     JS_SetInterruptHandler(sandbox_runtime, sandbox_interrupt, NULL);
     sandbox_context = JS_NewContext(sandbox_runtime);
     if (!sandbox_context) return SANDBOX_SETUP_FAILED;
+    // The prelude takes it and deletes the global before any program runs.
+    JSValue global = JS_GetGlobalObject(sandbox_context);
+    JS_SetPropertyStr(sandbox_context, global, "sandboxEmitLog",
+                      JS_NewCFunction(sandbox_context, sandbox_emit_log, "sandboxEmitLog", 2));
+    JS_FreeValue(sandbox_context, global);
     JSValue prepare = JS_Eval(sandbox_context, prelude, prelude_length, "<input>", JS_EVAL_TYPE_GLOBAL);
     if (JS_IsException(prepare)) {
         sandbox_drop_exception();
@@ -206,6 +256,7 @@ void sandbox_begin(uint32_t heap_limit, uint32_t stack_limit, uint32_t fuel_poll
     stack_overflows = 0;
     polls = 0;
     poll_budget = fuel_polls;
+    log_sink_length = 0;
     JS_SetMaxStackSize(sandbox_runtime, stack_limit);
     // xorshift64* must not start at zero.
     sandbox_context->random_state = ((uint64_t)seed << 32 | 0x9e3779b9u) ^ 0x2545f4914f6cdd1dull;
@@ -367,6 +418,8 @@ EXPORT(sandbox_finish) int sandbox_finish(void) {
 EXPORT(sandbox_output) const char *sandbox_output(void) { return run_output; }
 EXPORT(sandbox_output_length) size_t sandbox_output_length(void) { return run_output_length; }
 EXPORT(sandbox_polls) uint32_t sandbox_polls(void) { return polls; }
+EXPORT(sandbox_log_sink) const uint8_t *sandbox_log_sink(void) { return log_sink; }
+EXPORT(sandbox_log_sink_length) size_t sandbox_log_sink_length(void) { return log_sink_length; }
 EXPORT(sandbox_allocation_failures) uint32_t sandbox_allocation_failures(void) { return allocation_failures; }
 EXPORT(sandbox_stack_overflows) uint32_t sandbox_stack_overflows(void) { return stack_overflows; }
 EXPORT(sandbox_heap_peak) size_t sandbox_heap_peak(void) { return held_peak - held_base; }

@@ -30,7 +30,17 @@ FAMILY_KEYS = frozenset({"family", "description", "cases"})
 CASE_KEYS = frozenset({"name", "description", "code", "input", "limits", "expect", "then"})
 RUN_KEYS = frozenset({"code", "input", "limits", "expect"})
 EXPECT_KEYS = frozenset(
-    {"status", "result", "errorName", "errorMessage", "errorStack", "errorPhase", "logs", "logsDropped"}
+    {
+        "status",
+        "result",
+        "errorName",
+        "errorMessage",
+        "errorStack",
+        "errorPhase",
+        "logs",
+        "logsDropped",
+        "outputBytes",
+    }
 )
 
 
@@ -47,6 +57,7 @@ class Expectation:
     error_phase: str | None = None
     logs: tuple[tuple[str, str], ...] | None = None
     logs_dropped: int | None = None
+    output_bytes: int | None = None
 
     def describe(self) -> str:
         parts = [self.status]
@@ -92,6 +103,8 @@ class Outcome:
     error: Mapping[str, str] | None
     logs: tuple[tuple[str, str], ...]
     logs_dropped: int
+    # usage.outputBytes: the bytes of result, error and logs as sent
+    output_bytes: int = 0
 
     @classmethod
     def from_response(cls, body: Mapping[str, Any]) -> Outcome:
@@ -102,6 +115,7 @@ class Outcome:
             error=body["error"],
             logs=tuple((entry["level"], entry["message"]) for entry in body["logs"]),
             logs_dropped=body["logsDropped"],
+            output_bytes=body["usage"]["outputBytes"],
         )
 
     def describe(self) -> str:
@@ -134,6 +148,8 @@ def judge(expect: Expectation, outcome: Outcome) -> list[str]:
         problems.append(f"logs {_short(list(outcome.logs))}, expected {_short(list(expect.logs))}")
     if expect.logs_dropped is not None and outcome.logs_dropped != expect.logs_dropped:
         problems.append(f"logsDropped {outcome.logs_dropped}, expected {expect.logs_dropped}")
+    if expect.output_bytes is not None and outcome.output_bytes != expect.output_bytes:
+        problems.append(f"outputBytes {outcome.output_bytes}, expected {expect.output_bytes}")
     return problems
 
 
@@ -158,6 +174,8 @@ def disagreements(expect: Expectation, native: Outcome, worker: Outcome) -> list
         problems.append("logs differ")
     if expect.logs_dropped is not None and native.logs_dropped != worker.logs_dropped:
         problems.append(f"logsDropped: native {native.logs_dropped}, Worker {worker.logs_dropped}")
+    if expect.output_bytes is not None and native.output_bytes != worker.output_bytes:
+        problems.append(f"outputBytes: native {native.output_bytes}, Worker {worker.output_bytes}")
     return problems
 
 
@@ -255,9 +273,12 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
     logs = expect.get("logs")
     if logs is not None:
         logs = _logs(logs, where)
-    dropped = expect.get("logsDropped")
-    if dropped is not None and (isinstance(dropped, bool) or not isinstance(dropped, int) or dropped < 0):
-        raise CorpusError(f"{where}: `expect.logsDropped` must be a whole number")
+    counts: dict[str, int | None] = {}
+    for key in ("logsDropped", "outputBytes"):
+        count = expect.get(key)
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise CorpusError(f"{where}: `expect.{key}` must be a whole number")
+        counts[key] = count
     if "result" in expect:
         _json_text(expect["result"], f"{where}: expect.result")
     return Expectation(
@@ -269,7 +290,8 @@ def _expectation(expect: Mapping[str, Any], where: str) -> Expectation:
         error_stack=texts["errorStack"],
         error_phase=texts["errorPhase"],
         logs=logs,
-        logs_dropped=dropped,
+        logs_dropped=counts["logsDropped"],
+        output_bytes=counts["outputBytes"],
     )
 
 

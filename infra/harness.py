@@ -36,6 +36,7 @@ from typing import Any
 
 import quickjs
 
+from infra.answer_bytes import sent_bytes
 from infra.config import Limits, StackConfig
 from infra.corpus import CASES_DIR, Case, Outcome, judge, load_corpus
 from infra.engine import ENGINE_VERSION
@@ -316,7 +317,7 @@ def _from_envelope(envelope: Any) -> Outcome:
         )
     error = envelope["error"]
     status = confirmed_limit(envelope["status"], error)
-    return Outcome(
+    return _outcome(
         status=status,
         result=envelope["result"] if status == "ok" else None,
         error=_public_error(error) if error else None,
@@ -350,13 +351,25 @@ def _limit_outcome(status: str, envelope: Any) -> Outcome:
     if not isinstance(envelope, Mapping) or not set(envelope) >= ENVELOPE_KEYS:
         envelope = None
     logs = envelope["logs"] if envelope else []
-    return Outcome(
+    return _outcome(
         status=status,
         result=None,
         error=dict(LIMIT_ERRORS[status]),
         logs=tuple((line["level"], line["message"]) for line in logs),
         logs_dropped=envelope["logStats"]["dropped"] if envelope else 0,
     )
+
+
+def _outcome(
+    status: str,
+    result: Any,
+    error: Mapping[str, str] | None,
+    logs: tuple[tuple[str, str], ...],
+    logs_dropped: int,
+) -> Outcome:
+    """An outcome with its `outputBytes` counted as run.js `sentBytes` counts them."""
+    entries = [{"level": level, "message": message} for level, message in logs]
+    return Outcome(status, result, error, logs, logs_dropped, output_bytes=sent_bytes(result, error, entries))
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,7 @@ def _outcome_of(data: dict[str, Any]) -> Outcome:
         error=data["error"],
         logs=tuple((level, message) for level, message in data["logs"]),
         logs_dropped=data["logs_dropped"],
+        output_bytes=data["output_bytes"],
     )
 
 

@@ -88,6 +88,10 @@ def test_the_loader_reads_every_yaml_file_of_a_folder(tmp_path: Path) -> None:
             "case 'adds': `limits.cpu` is not a limit",
         ),
         (VALID.replace("logsDropped: 0", "logsDroped: 0"), "case 'adds': expect: unknown key `logsDroped`"),
+        (
+            VALID.replace("logsDropped: 0", "logsDropped: 0\n      outputBytes: -1"),
+            "case 'adds': `expect.outputBytes` must be a whole number",
+        ),
         (VALID.replace('    code: "return input.a + 1;"\n', ""), "case 'adds': `code` must be a string"),
         (
             VALID.replace('      - code: "return typeof x;"\n', "      - code: 1\n"),
@@ -115,6 +119,13 @@ def test_judge_names_each_difference() -> None:
     problems = judge(expect, outcome)
     assert [problem.split(" ", 1)[0] for problem in problems] == ["status", "result", "logs", "logsDropped"]
     assert judge(expect, Outcome("ok", [1], None, (("log", "a"),), 0)) == []
+
+
+def test_judge_compares_output_bytes_when_stated() -> None:
+    outcome = Outcome("ok", 1, None, (), 0, output_bytes=7)
+    assert judge(Expectation(status="ok", output_bytes=7), outcome) == []
+    assert judge(Expectation(status="ok", output_bytes=8), outcome) == ["outputBytes 7, expected 8"]
+    assert judge(Expectation(status="ok"), outcome) == []
 
 
 def test_an_unstated_result_is_not_compared() -> None:

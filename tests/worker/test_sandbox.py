@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.worker.client import WorkerClient
+from infra.answer_bytes import sent_bytes
+from tests.worker.client import Reply, WorkerClient
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +35,68 @@ def test_big_log_lines_are_capped_by_bytes(
     total = sum(len(entry["message"].encode()) for entry in reply.body["logs"])
     assert total <= staging_config_limits["maxLogBytes"]
     assert reply.body["logsDropped"] > 0
+
+
+# README.md, "API": the error's fields are capped at 256 / 8192 / 8192 bytes as sent, so
+# the whole answer is at most maxResultBytes + maxLogBytes + 17 KiB.
+ERROR_CAPS = {"name": 256, "message": 8192, "stack": 8192}
+ANSWER_OVERHEAD_BYTES = 17 * 1024
+LOG_FLOOD = "for (let i = 0; i < 300; i++) console.log('\\u0001'.repeat(1000));"
+
+
+def answer_parts(reply: Reply) -> tuple[object, object, object]:
+    return reply.body["result"], reply.body["error"], reply.body["logs"]
+
+
+def test_error_fields_are_capped_as_sent(worker: WorkerClient) -> None:
+    reply = worker.execute(
+        "const name = 'g'.repeat(2000);"
+        "const o = { [name](n) {"
+        "  if (n === 0) throw new Error('\\u0001'.repeat(1.2e7));"
+        "  return o[name](n - 1);"
+        "} };"
+        "o[name](20);"
+    )
+    assert reply.body["status"] == "error"
+    error = reply.body["error"]
+    for field, cap in ERROR_CAPS.items():
+        if field != "name":
+            assert cap - 6 < sent_bytes(error[field]) - 2 <= cap, field
+            assert error[field].endswith("\u2026")
+    assert error["name"] == "Error"
+    assert error["stack"].startswith("    at " + "g" * 2000 + " (main.js:1:")
+
+
+def test_the_whole_answer_stays_within_its_bound(
+    worker: WorkerClient, staging_config_limits: dict[str, int]
+) -> None:
+    limits = staging_config_limits
+    bound = limits["maxResultBytes"] + limits["maxLogBytes"] + ANSWER_OVERHEAD_BYTES
+    for code in [
+        LOG_FLOOD + "throw { name: 'n'.repeat(1e6), message: '\\u0001'.repeat(1e6) };",
+        LOG_FLOOD + "return '\\u0001'.repeat(43000);",
+    ]:
+        reply = worker.execute(code)
+        assert reply.body["status"] in ("ok", "error"), reply.body["status"]
+        assert sent_bytes(reply.body["logs"]) <= limits["maxLogBytes"] + 2
+        assert sent_bytes(reply.body) <= bound
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "console.log('a', {b: '\\u0001'}); return ['é', 1e-7];",
+        "console.log('before'); throw new TypeError('boom');",
+        "console.log('before'); for (;;) {}",
+        "const f = () => f(); f();",
+        "return 'x'.repeat(300000);",
+        "await new Promise(() => {});",
+    ],
+    ids=["ok", "error", "timeout", "stack-overflow", "output-limit", "pending"],
+)
+def test_output_bytes_is_what_was_sent(worker: WorkerClient, code: str) -> None:
+    reply = worker.execute(code)
+    assert reply.body["usage"]["outputBytes"] == sent_bytes(*answer_parts(reply)), reply.body
 
 
 def test_oversized_result_is_output_limit(

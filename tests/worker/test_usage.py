@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import pytest
 
+from infra.answer_bytes import sent_bytes
 from infra.build import build_stack
 from infra.config import StackConfig
 from infra.manifest import Manifest
@@ -98,7 +99,7 @@ def test_response_carries_usage_and_its_exact_cost(usage_worker: WorkerClient) -
     assert usage["fuel"] > 0
     assert usage["codeBytes"] == len(LOOP.encode())
     assert usage["status"] == "ok"
-    assert usage["outputBytes"] == len(json.dumps(reply.body["result"]))
+    assert usage["outputBytes"] == sent_bytes(reply.body["result"], reply.body["error"], reply.body["logs"])
     assert usage["cost"] == expected_cost(usage["fuel"])
 
 

@@ -66,6 +66,9 @@ def wrangler_dev(paths: ProjectPaths, stack: str, state: Path, log: Path) -> Ite
         "127.0.0.1",
         "--port",
         str(port),
+        # Its devtools port too: the default, 9229, may be held by another wrangler dev.
+        "--inspector-port",
+        str(free_port()),
         "--persist-to",
         str(state),
     )

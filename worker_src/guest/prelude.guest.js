@@ -11,7 +11,8 @@
 //                                 interrupted, to keep the logs written until then.
 //
 // Everything the prelude relies on is captured here, before user code runs, so a user
-// who replaces JSON, Promise.prototype.then or Object.keys cannot subvert it.
+// who replaces JSON, String, Number, Promise.prototype.then, Object.keys or any other
+// global or prototype method cannot subvert it.
 (function () {
   "use strict";
 
@@ -21,8 +22,13 @@
   const apply = Reflect.apply;
   const ownKeys = Object.keys;
   const isArray = Array.isArray;
+  const isView = ArrayBuffer.isView;
   const objectToString = Object.prototype.toString;
+  const toStringTag = Symbol.toStringTag;
+  const toNumber = Number;
   const promiseThen = Promise.prototype.then;
+  // Error.isError reads the [[ErrorData]] internal slot: an object that only has
+  // Error.prototype in its chain, or a Proxy of an Error, is not an Error to it.
   const isError = /** @type {any} */ (Error).isError;
   const functionToString = Function.prototype.toString;
   const SyntaxErrorOf = SyntaxError;
@@ -31,27 +37,55 @@
   const dateGetTime = Date.prototype.getTime;
   const mapEntries = Map.prototype.entries;
   const setValues = Set.prototype.values;
-  const regexpToString = RegExp.prototype.toString;
   const stringSplit = String.prototype.split;
   const stringSlice = String.prototype.slice;
   const stringIndexOf = String.prototype.indexOf;
+  const charCodeAt = String.prototype.charCodeAt;
   const arrayJoin = Array.prototype.join;
-  const arrayMap = Array.prototype.map;
   const symbolToString = Symbol.prototype.toString;
   const bigintToString = BigInt.prototype.toString;
-  const isView = ArrayBuffer.isView;
-  const ArrayFrom = Array.from;
+  const numberValueOf = Number.prototype.valueOf;
+  const stringValueOf = String.prototype.valueOf;
+  const booleanValueOf = Boolean.prototype.valueOf;
   const defineProperty = Object.defineProperty;
   const freeze = Object.freeze;
   const setPrototypeOf = Object.setPrototypeOf;
+  const getPrototypeOf = Object.getPrototypeOf;
+  /** @param {object} owner @param {PropertyKey} key */
+  function sandbox_getter(owner, key) { return Object.getOwnPropertyDescriptor(owner, key).get; }
+  const mapSize = sandbox_getter(Map.prototype, "size");
+  const setSize = sandbox_getter(Set.prototype, "size");
+  const regexpSource = sandbox_getter(RegExp.prototype, "source");
+  const regexpGlobal = sandbox_getter(RegExp.prototype, "global");
+  // The flag getters read the RegExp's own slot (the `flags` getter reads properties).
+  const regexpFlagGetters = sandbox_plain([]);
+  const REGEXP_FLAGS = "dgimsuvy";
+  const REGEXP_FLAG_NAMES = ["hasIndices", "global", "ignoreCase", "multiline", "dotAll", "unicode", "unicodeSets", "sticky"];
+  for (let i = 0; i < REGEXP_FLAG_NAMES.length; i++) regexpFlagGetters[i] = sandbox_getter(RegExp.prototype, REGEXP_FLAG_NAMES[i]);
+  const typedArrayLength = sandbox_getter(getPrototypeOf(Uint8Array.prototype), "length");
+  const MapPrototype = Map.prototype;
+  const SetPrototype = Set.prototype;
+  const mapIteratorNext = getPrototypeOf(new Map().entries()).next;
+  const setIteratorNext = getPrototypeOf(new Set().values()).next;
 
   // Everything the prelude builds has no prototype, so nothing the user puts on
   // Object.prototype or Array.prototype (a toJSON, an index setter) can reach it: the
   // envelope's JSON is exactly what the prelude decided.
   function sandbox_plain(value) { return setPrototypeOf(value, null); }
 
-  // How deep the result walk goes before it stops descending.
+  // How deep the result walk goes: a result nested deeper is an output_limit; a logged
+  // value shows "[Too deep]" there instead.
   const MAX_RESULT_DEPTH = 256;
+  // Caps of the error's fields, in bytes as sent (UTF-8 of the JSON-escaped text, quotes
+  // aside); a longer field is cut and ends with CUT_MARK. README.md, "API", states them.
+  const MAX_ERROR_NAME_BYTES = 256;
+  const MAX_ERROR_MESSAGE_BYTES = 8192;
+  const MAX_ERROR_STACK_BYTES = 8192;
+  const CUT_MARK = "\u2026";
+  const CUT_MARK_BYTES = 3;
+  // A log entry as sent is {"level":"<level>","message":"<message>"}: its bytes beyond
+  // the level's and the message's own.
+  const LOG_ENTRY_OVERHEAD_BYTES = 25;
   // The program is the body of an async function, and `input` a parameter of an outer
   // one, so that a declaration in the body shadows it. The Worker's engine compiles this
   // itself (engine/sandbox.c: the same head and tail, the head on line 0 of "main.js",
@@ -114,10 +148,11 @@
     parts[parts.length] = "}";
   }
 
+  // UTF-8 bytes of a text that is already JSON (its escapes are ASCII).
   function sandbox_utf8Length(text) {
     let bytes = 0;
     for (let i = 0; i < text.length; i++) {
-      const unit = text.charCodeAt(i);
+      const unit = apply(charCodeAt, text, [i]);
       if (unit < 0x80) bytes += 1;
       else if (unit < 0x800) bytes += 2;
       else if (unit >= 0xd800 && unit <= 0xdbff) { bytes += 4; i++; }
@@ -126,19 +161,100 @@
     return bytes;
   }
 
-  class OutputTooLarge {
-    constructor(limit) { this.limit = limit; }
+  // The longest start of `text` that takes at most `budget` bytes once sent as a JSON
+  // string (escaped as JSON.stringify does, UTF-8, quotes aside; a surrogate pair is never
+  // split): [its length in code units, its bytes].
+  function sandbox_fitJsonText(text, budget) {
+    let bytes = 0;
+    let i = 0;
+    while (i < text.length) {
+      const unit = apply(charCodeAt, text, [i]);
+      let size = 3;
+      let span = 1;
+      if (unit === 0x22 || unit === 0x5c || unit === 8 || unit === 9 || unit === 10 || unit === 12 || unit === 13) size = 2;
+      else if (unit < 0x20) size = 6;
+      else if (unit < 0x80) size = 1;
+      else if (unit < 0x800) size = 2;
+      else if (unit >= 0xd800 && unit <= 0xdfff) {
+        const next = i + 1 < text.length ? apply(charCodeAt, text, [i + 1]) : 0;
+        if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) { size = 4; span = 2; }
+        else size = 6;
+      }
+      if (bytes + size > budget) break;
+      bytes += size;
+      i += span;
+    }
+    return sandbox_plain([i, bytes]);
+  }
+
+  // `text` cut to at most `maxBytes` bytes as sent, ending with CUT_MARK when it was cut.
+  function sandbox_capText(text, maxBytes) {
+    if (text.length <= maxBytes / 6) return text;
+    if (sandbox_fitJsonText(text, maxBytes)[0] === text.length) return text;
+    return apply(stringSlice, text, [0, sandbox_fitJsonText(text, maxBytes - CUT_MARK_BYTES)[0]]) + CUT_MARK;
+  }
+
+  // What is thrown when the result reaches a limit. The catch tells it apart by identity:
+  // `instanceof` would run the traps of a Proxy the program threw instead.
+  let outputLimit = null;
+  function sandbox_outputLimit(message) {
+    outputLimit = sandbox_plain({ message });
+    return outputLimit;
+  }
+
+  /** @param {(this: any) => any} getter @param {object} item */
+  function sandbox_hasSlot(getter, item) {
+    try {
+      apply(getter, item, []);
+      return true;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  function sandbox_inherits(item, prototype) {
+    for (let link = getPrototypeOf(item); link !== null; link = getPrototypeOf(link)) {
+      if (link === prototype) return true;
+    }
+    return false;
+  }
+
+  // What an object is, by its internal slots: "date", "regexp", "map", "set", "typed",
+  // "number", "string", "boolean" or "plain". A slot is probed with an intrinsic that
+  // reads it and throws on any other object; a throw costs, so an object is probed only
+  // for the kinds it may be: when it claims a Symbol.toStringTag, for all of them;
+  // otherwise for the one Object.prototype.toString's builtin tag names (that tag comes
+  // from the Date, RegExp, Number, String and Boolean slots), and for Map or Set when
+  // their prototype is in its chain. No claim makes an object pass for what it is not; a
+  // Map that also hides (moved onto another prototype, no tag) is encoded as the plain
+  // object it looks like.
+  function sandbox_kindOf(item) {
+    if (isView(item)) return sandbox_hasSlot(typedArrayLength, item) ? "typed" : "plain";
+    const claims = typeof item[toStringTag] === "string";
+    const builtin = claims ? "" : apply(objectToString, item, []);
+    if ((claims || sandbox_inherits(item, MapPrototype)) && sandbox_hasSlot(mapSize, item)) return "map";
+    if ((claims || sandbox_inherits(item, SetPrototype)) && sandbox_hasSlot(setSize, item)) return "set";
+    if ((claims || builtin === "[object Date]") && sandbox_hasSlot(dateGetTime, item)) return "date";
+    // The `global` getter answers undefined for RegExp.prototype, a boolean for a RegExp.
+    if ((claims || builtin === "[object RegExp]") && sandbox_hasSlot(regexpGlobal, item) && typeof apply(regexpGlobal, item, []) === "boolean") return "regexp";
+    if ((claims || builtin === "[object Number]") && sandbox_hasSlot(numberValueOf, item)) return "number";
+    if ((claims || builtin === "[object String]") && sandbox_hasSlot(stringValueOf, item)) return "string";
+    if ((claims || builtin === "[object Boolean]") && sandbox_hasSlot(booleanValueOf, item)) return "boolean";
+    return "plain";
   }
 
   // Turns any guest value into a JSON-safe tree. It charges a lower bound of the encoded
   // size as it goes, so an oversized result stops early instead of being built first;
-  // the caller measures the exact size of what it finally encodes.
-  function sandbox_toJsonSafe(value, byteBudget) {
+  // the caller measures the exact size of what it finally encodes. Objects are told apart
+  // by their internal slots (sandbox_kindOf), never by what they claim. Past
+  // MAX_RESULT_DEPTH a logged value (`markTooDeep`) shows "[Too deep]"; a result is an
+  // output limit.
+  function sandbox_toJsonSafe(value, byteBudget, markTooDeep) {
     const ancestors = sandbox_plain([]);
     let bytes = 0;
     function sandbox_charge(n) {
       bytes += n;
-      if (bytes > byteBudget) throw new OutputTooLarge(byteBudget);
+      if (bytes > byteBudget) throw sandbox_outputLimit("the result is larger than " + byteBudget + " bytes");
     }
     function sandbox_walk(item, depth) {
       switch (typeof item) {
@@ -150,7 +266,7 @@
           if (item === Infinity) { sandbox_charge(10); return "Infinity"; }
           if (item === -Infinity) { sandbox_charge(11); return "-Infinity"; }
           if (item === 0) { sandbox_charge(1); return 0; }
-          sandbox_charge(String(item).length);
+          sandbox_charge(textOf(item).length);
           return item;
         case "bigint": {
           const digits = apply(bigintToString, item, []);
@@ -172,20 +288,27 @@
       for (let i = 0; i < ancestors.length; i++) {
         if (ancestors[i] === item) { sandbox_charge(12); return "[Circular]"; }
       }
-      if (depth >= MAX_RESULT_DEPTH) { sandbox_charge(12); return "[Too deep]"; }
-      const tag = apply(objectToString, item, []);
-      if (tag === "[object Date]") {
+      if (depth >= MAX_RESULT_DEPTH) {
+        if (!markTooDeep) throw sandbox_outputLimit("the result is nested deeper than " + MAX_RESULT_DEPTH + " levels");
+        sandbox_charge(12);
+        return "[Too deep]";
+      }
+      if (isError(item)) {
+        return sandbox_walk(sandbox_plain({ name: textOf(item.name), message: textOf(item.message) }), depth);
+      }
+      const kind = isArray(item) ? "array" : sandbox_kindOf(item);
+      if (kind === "date") {
         const time = apply(dateGetTime, item, []);
         sandbox_charge(26);
         return time === time ? apply(dateToIso, item, []) : null;
       }
-      if (tag === "[object RegExp]") {
-        const text = apply(regexpToString, item, []);
+      if (kind === "regexp") {
+        let text = "/" + apply(regexpSource, item, []) + "/";
+        for (let i = 0; i < regexpFlagGetters.length; i++) {
+          if (apply(regexpFlagGetters[i], item, [])) text += REGEXP_FLAGS[i];
+        }
         sandbox_charge(text.length + 2);
         return text;
-      }
-      if (tag === "[object Error]") {
-        return sandbox_walk(sandbox_plain({ name: String(item.name), message: String(item.message) }), depth);
       }
       if (typeof item.toJSON === "function") {
         return sandbox_walk(item.toJSON(), depth + 1);
@@ -193,42 +316,38 @@
       ancestors[ancestors.length] = item;
       try {
         sandbox_charge(2);
-        if (tag === "[object Map]") {
+        if (kind === "array" || kind === "typed") {
+          const length = kind === "array" ? item.length : apply(typedArrayLength, item, []);
           const out = sandbox_plain([]);
-          for (const entry of apply(mapEntries, item, [])) {
-            out[out.length] = sandbox_walk(entry, depth + 1);
+          for (let i = 0; i < length; i++) {
+            out[i] = sandbox_walk(item[i], depth + 1);
             sandbox_charge(1);
           }
           return out;
         }
-        if (tag === "[object Set]") {
+        if (kind === "map" || kind === "set") {
+          // The Map's or Set's own iterator, stepped with the captured `next`.
+          const iterator = kind === "map" ? apply(mapEntries, item, []) : apply(setValues, item, []);
+          const next = kind === "map" ? mapIteratorNext : setIteratorNext;
           const out = sandbox_plain([]);
-          for (const entry of apply(setValues, item, [])) {
-            out[out.length] = sandbox_walk(entry, depth + 1);
+          for (let step = apply(next, iterator, []); !step.done; step = apply(next, iterator, [])) {
+            out[out.length] = sandbox_walk(step.value, depth + 1);
             sandbox_charge(1);
           }
           return out;
         }
-        if (isArray(item) || isView(item)) {
-          const source = isArray(item) ? item : ArrayFrom(/** @type {any} */ (item));
-          const out = sandbox_plain([]);
-          for (let i = 0; i < source.length; i++) {
-            out[i] = sandbox_walk(source[i], depth + 1);
-            sandbox_charge(1);
-          }
-          return out;
-        }
-        if (tag === "[object Number]" || tag === "[object String]" || tag === "[object Boolean]") {
-          return sandbox_walk(item.valueOf(), depth);
-        }
+        if (kind === "number") return sandbox_walk(apply(numberValueOf, item, []), depth);
+        if (kind === "string") return sandbox_walk(apply(stringValueOf, item, []), depth);
+        if (kind === "boolean") return sandbox_walk(apply(booleanValueOf, item, []), depth);
         const out = sandbox_plain({});
         const keys = ownKeys(item);
         for (let i = 0; i < keys.length; i++) {
           const key = keys[i];
           const child = item[key];
-          if (child === undefined || typeof child === "function" || typeof child === "symbol") continue;
+          if (child === undefined) continue;
           sandbox_charge(key.length + 4);
-          defineProperty(out, key, { value: sandbox_walk(child, depth + 1), enumerable: true, writable: true, configurable: true });
+          // `out` has no prototype, so even "__proto__" is an own property set here.
+          out[key] = sandbox_walk(child, depth + 1);
         }
         return out;
       } finally {
@@ -257,12 +376,12 @@
       if (frames.length === MAX_FRAMES) { omitted += 1; continue; }
       const numberStart = at + HOST_FILE.length + 1;
       let numberEnd = numberStart;
-      while (numberEnd < line.length && line.charCodeAt(numberEnd) >= 48 && line.charCodeAt(numberEnd) <= 57) numberEnd++;
-      const guestLine = Number(apply(stringSlice, line, [numberStart, numberEnd])) - HOST_FILE_LINE_OFFSET;
+      while (numberEnd < line.length && apply(charCodeAt, line, [numberEnd]) >= 48 && apply(charCodeAt, line, [numberEnd]) <= 57) numberEnd++;
+      const guestLine = toNumber(apply(stringSlice, line, [numberStart, numberEnd])) - HOST_FILE_LINE_OFFSET;
       // A position on the head's line (none is known in the program): say the file only.
       const position = guestLine >= 1
         ? PUBLIC_FILE + ":" + guestLine + apply(stringSlice, line, [numberEnd])
-        : PUBLIC_FILE + (line.charCodeAt(line.length - 1) === 41 ? ")" : "");
+        : PUBLIC_FILE + (apply(charCodeAt, line, [line.length - 1]) === 41 ? ")" : "");
       frames[frames.length] = apply(stringSlice, line, [0, at]) + position;
     }
     if (omitted > 0) frames[frames.length] = "    ... " + omitted + " more frames";
@@ -274,19 +393,31 @@
       let name = "Error";
       let message = "";
       let stack = "";
-      try { name = String(thrown.name); } catch (_) { /* hostile getter: keep the default */ }
-      try { message = String(thrown.message); } catch (_) { /* hostile getter */ }
+      try { name = textOf(thrown.name); } catch (_) { /* hostile getter: keep the default */ }
+      try { message = textOf(thrown.message); } catch (_) { /* hostile getter */ }
       try { stack = sandbox_guestStack(thrown.stack); } catch (_) { /* hostile getter */ }
       if (name === "undefined") name = "Error";
       if (message === "undefined") message = "";
       // What a host without allocator counts (the harness) weighs a claimed limit by.
       let madeByProgram = false;
       try { madeByProgram = thrown[MADE_BY_PROGRAM] === true; } catch (_) { /* hostile proxy */ }
-      return sandbox_plain({ name, message, stack, evidence: sandbox_plain({ errorObject: isError(thrown), madeByProgram }) });
+      const error = sandbox_cappedError(name, message, stack);
+      error.evidence = sandbox_plain({ errorObject: isError(thrown), madeByProgram });
+      return error;
     }
     let text;
-    try { text = String(thrown); } catch (_) { text = typeof thrown; }
-    return sandbox_plain({ name: "Error", message: "Uncaught " + text, stack: "", thrownValue: thrown === undefined ? "undefined" : text });
+    try { text = textOf(thrown); } catch (_) { text = typeof thrown; }
+    const error = sandbox_cappedError("Error", "Uncaught " + text, "");
+    error.thrownValue = thrown === undefined ? "undefined" : sandbox_capText(text, MAX_ERROR_MESSAGE_BYTES);
+    return error;
+  }
+
+  function sandbox_cappedError(name, message, stack) {
+    return sandbox_plain({
+      name: sandbox_capText(name, MAX_ERROR_NAME_BYTES),
+      message: sandbox_capText(message, MAX_ERROR_MESSAGE_BYTES),
+      stack: sandbox_capText(stack, MAX_ERROR_STACK_BYTES),
+    });
   }
 
   function sandbox_statusOf(error) {
@@ -309,25 +440,33 @@
     function sandbox_format(arg) {
       if (typeof arg === "string") return arg;
       try {
-        return sandbox_encode(sandbox_toJsonSafe(arg, settings.maxLogBytes));
+        return sandbox_encode(sandbox_toJsonSafe(arg, settings.maxLogBytes, true));
       } catch (_) {
         return "[Unprintable]";
       }
     }
+    // maxLogBytes bounds the entries as sent: each {"level":…,"message":…} as JSON
+    // (UTF-8, escapes included) and the comma before it. A message that does not fit is
+    // cut to the room left, and counts as dropped.
     function sandbox_record(level, args) {
-      if (logs.length >= settings.maxLogLines || bytesUsed >= settings.maxLogBytes) {
+      const room = settings.maxLogBytes - bytesUsed - (logs.length ? 1 : 0) - LOG_ENTRY_OVERHEAD_BYTES - level.length;
+      if (logs.length >= settings.maxLogLines || room <= 0) {
         dropped += 1;
+        if (emitLog) emitLog("");
         return;
       }
-      let message = apply(arrayJoin, apply(arrayMap, ArrayFrom(args), [sandbox_format]), [" "]);
-      let size = sandbox_utf8Length(message);
-      if (bytesUsed + size > settings.maxLogBytes) {
-        message = apply(stringSlice, message, [0, settings.maxLogBytes - bytesUsed]);
-        size = sandbox_utf8Length(message);
+      const texts = sandbox_plain([]);
+      for (let i = 0; i < args.length; i++) texts[i] = sandbox_format(args[i]);
+      let message = apply(arrayJoin, texts, [" "]);
+      const fit = sandbox_fitJsonText(message, room);
+      if (fit[0] < message.length) {
+        message = apply(stringSlice, message, [0, fit[0]]);
         dropped += 1;
+        if (emitLog) emitLog("");
       }
-      bytesUsed += size;
+      bytesUsed += (logs.length ? 1 : 0) + LOG_ENTRY_OVERHEAD_BYTES + level.length + fit[1];
       logs[logs.length] = sandbox_plain({ level, message });
+      if (emitLog) emitLog(level, message);
     }
     const shim = {};
     const levels = ["log", "info", "warn", "error", "debug"];
@@ -335,8 +474,13 @@
       const level = levels[i];
       shim[level] = function sandbox_console() { sandbox_record(level, arguments); };
     }
-    return { shim: freeze(shim), record: sandbox_record, stats: function sandbox_stats() { return sandbox_plain({ bytes: bytesUsed, dropped }); } };
+    return { shim: freeze(shim), record: sandbox_record, stats: function sandbox_stats() { return sandbox_plain({ dropped }); } };
   }
+
+  // The Worker's engine keeps each log line outside the JS heap as it is written, so a run
+  // its fuel meter stops mid-call keeps its logs (engine/sandbox.c); other hosts have none.
+  const emitLog = typeof globalThis.sandboxEmitLog === "function" ? globalThis.sandboxEmitLog : undefined;
+  delete globalThis.sandboxEmitLog;
 
   return function sandbox_prepare(settingsJson) {
     const settings = parseJson(settingsJson);
@@ -430,25 +574,26 @@
     }
 
     function sandbox_finish() {
-      const envelope = sandbox_plain({ status: "ok", result: null, error: null, logs, logStats: guestConsole.stats(), resultBytes: 0 });
+      const envelope = sandbox_plain({ status: "ok", result: null, error: null, logs, logStats: guestConsole.stats() });
       if (!outcome.settled) {
         envelope.status = "error";
-        envelope.error = sandbox_plain({ name: "PendingError", message: "the program's promise never settled (no timers or I/O exist in the sandbox)", stack: "", phase: "runtime" });
+        envelope.error = sandbox_cappedError("PendingError", "the program's promise never settled (no timers or I/O exist in the sandbox)", "");
+        envelope.error.phase = "runtime";
       } else if (outcome.failed) {
         envelope.error = sandbox_describeError(outcome.thrown);
         envelope.error.phase = outcome.phase;
         envelope.status = sandbox_statusOf(envelope.error);
       } else {
         try {
-          const safe = sandbox_toJsonSafe(outcome.value, settings.maxResultBytes);
+          const safe = sandbox_toJsonSafe(outcome.value, settings.maxResultBytes, false);
           const resultBytes = sandbox_utf8Length(sandbox_encode(safe));
-          if (resultBytes > settings.maxResultBytes) throw new OutputTooLarge(settings.maxResultBytes);
+          if (resultBytes > settings.maxResultBytes) throw sandbox_outputLimit("the result is larger than " + settings.maxResultBytes + " bytes");
           envelope.result = safe;
-          envelope.resultBytes = resultBytes;
         } catch (thrown) {
-          if (thrown instanceof OutputTooLarge) {
+          if (thrown !== null && thrown === outputLimit) {
             envelope.status = "output_limit";
-            envelope.error = sandbox_plain({ name: "OutputLimitError", message: "the result is larger than " + thrown.limit + " bytes", stack: "", phase: "runtime" });
+            envelope.error = sandbox_cappedError("OutputLimitError", thrown.message, "");
+            envelope.error.phase = "runtime";
           } else {
             envelope.error = sandbox_describeError(thrown);
             envelope.error.phase = "runtime";

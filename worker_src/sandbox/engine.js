@@ -38,6 +38,8 @@ const IMAGE_BLOCK_BYTES = 4096;
  * @property {() => number} sandbox_allocation_failures
  * @property {() => number} sandbox_stack_overflows
  * @property {() => number} sandbox_heap_peak
+ * @property {() => number} sandbox_log_sink
+ * @property {() => number} sandbox_log_sink_length
  *
  * @typedef {object} RunRequest
  * @property {string} code
@@ -63,6 +65,8 @@ const IMAGE_BLOCK_BYTES = 4096;
  * @property {number} allocationFailures allocations the heap cap (or the memory) refused
  * @property {number} stackOverflows hits of QuickJS's stack limit
  * @property {number} heapPeakBytes the run's peak heap, above the image's
+ * @property {{level: string, message: string}[]} logs the log lines as the prelude recorded them, kept even when the run trapped
+ * @property {number} logsDropped
  * @property {string | undefined} trapDetail for logs only
  */
 
@@ -103,6 +107,8 @@ export class Engine {
       allocationFailures: 0,
       stackOverflows: 0,
       heapPeakBytes: 0,
+      logs: [],
+      logsDropped: 0,
       trapDetail: undefined,
     };
     let armed = request.fuelTicks;
@@ -140,8 +146,29 @@ export class Engine {
       }
     } finally {
       x.fuel_ticks.value = UNARMED_TICKS;
+      this.#readLogs(seen);
     }
     return seen;
+  }
+
+  /** @param {RunObservation} seen */
+  #readLogs(seen) {
+    try {
+      const start = this.exports.sandbox_log_sink();
+      const sink = new Uint8Array(this.memory.buffer, start, this.exports.sandbox_log_sink_length());
+      const view = new DataView(sink.buffer, sink.byteOffset, sink.byteLength);
+      for (let at = 0; at < sink.length; ) {
+        const levelLength = sink[at];
+        const level = decoder.decode(sink.subarray(at + 1, at + 1 + levelLength));
+        const messageLength = view.getUint32(at + 1 + levelLength, true);
+        const messageStart = at + 5 + levelLength;
+        if (levelLength === 0) seen.logsDropped += 1;
+        else seen.logs.push({ level, message: decoder.decode(sink.subarray(messageStart, messageStart + messageLength)) });
+        at = messageStart + messageLength;
+      }
+    } catch {
+      // a sink the run left unreadable: the envelope's logs, if any, still stand
+    }
   }
 
   /** Puts the memory and the stack pointer back as they were after setup. */

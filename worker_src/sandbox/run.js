@@ -74,10 +74,23 @@ export async function runInSandbox(program, limits) {
   outcome.usage = {
     fuel: Math.min(Math.max(seen.polls, tickFuel), limits.fuel),
     memoryBytes: seen.heapPeakBytes,
-    outputBytes: outcome.usage.outputBytes,
+    outputBytes: sentBytes(outcome),
     wallMs: Date.now() - startedAt,
   };
   return outcome;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The bytes of the answer's `result`, `error` and `logs` as sent (JSON, UTF-8); the
+ * harness mirror is infra/answer_bytes.py.
+ * @param {RunOutcome} outcome
+ */
+function sentBytes(outcome) {
+  let bytes = 0;
+  for (const part of [outcome.result, outcome.error, outcome.logs]) bytes += utf8.encode(JSON.stringify(part)).length;
+  return bytes;
 }
 
 /**
@@ -107,22 +120,25 @@ export function engineRequest(program, limits) {
  */
 function judge(seen) {
   const envelope = parseEnvelope(seen.envelope);
+  // When the prelude cannot answer (a trap stopped it mid-call), the engine still kept
+  // every line it logged until then.
+  const logged = envelope ?? { logs: seen.logs, logStats: { dropped: seen.logsDropped } };
   const outOfFuel = seen.meterTripped || seen.polls > seen.pollBudget;
   if (seen.ended === "trapped") {
     const status = outOfFuel ? "timeout" : seen.hostStackOverflow ? "stack_overflow" : seen.allocationFailures > 0 ? "memory_limit" : "error";
-    const outcome = limitOutcome(status, undefined);
+    const outcome = limitOutcome(status, logged);
     outcome.internalDetail = seen.trapDetail;
     return outcome;
   }
-  if (outOfFuel) return limitOutcome("timeout", envelope);
+  if (outOfFuel) return limitOutcome("timeout", logged);
   if (seen.ended !== "returned") {
     const status = seen.allocationFailures > 0 ? "memory_limit" : seen.stackOverflows > 0 ? "stack_overflow" : "error";
-    const outcome = limitOutcome(status, envelope);
+    const outcome = limitOutcome(status, logged);
     if (status === "error") outcome.internalDetail = `the program's run ${seen.ended}`;
     return outcome;
   }
   if (!envelope) {
-    const outcome = limitOutcome(seen.allocationFailures > 0 ? "memory_limit" : "error", undefined);
+    const outcome = limitOutcome(seen.allocationFailures > 0 ? "memory_limit" : "error", logged);
     outcome.internalDetail = "the prelude returned no well-formed envelope";
     return outcome;
   }
@@ -167,7 +183,7 @@ function fromEnvelope(envelope, seen) {
     error,
     logs: envelope.logs,
     logsDropped: envelope.logStats.dropped,
-    usage: { fuel: 0, memoryBytes: 0, outputBytes: envelope.resultBytes + envelope.logStats.bytes, wallMs: 0 },
+    usage: { fuel: 0, memoryBytes: 0, outputBytes: 0, wallMs: 0 },
     internalDetail: undefined,
   };
 }
@@ -187,8 +203,6 @@ function isWellFormed(envelope) {
     Array.isArray(envelope.logs) &&
     envelope.logs.every((/** @type {any} */ entry) => typeof entry?.level === "string" && typeof entry?.message === "string") &&
     Number.isInteger(envelope.logStats?.dropped) &&
-    Number.isInteger(envelope.logStats?.bytes) &&
-    Number.isInteger(envelope.resultBytes) &&
     (envelope.error === null || (typeof envelope.error?.name === "string" && typeof envelope.error?.message === "string" && typeof envelope.error?.stack === "string"))
   );
 }
@@ -205,7 +219,7 @@ function limitOutcome(status, envelope) {
     error: { ...LIMIT_ERRORS[status] },
     logs: envelope?.logs ?? [],
     logsDropped: envelope?.logStats.dropped ?? 0,
-    usage: { fuel: 0, memoryBytes: 0, outputBytes: envelope?.logStats.bytes ?? 0, wallMs: 0 },
+    usage: { fuel: 0, memoryBytes: 0, outputBytes: 0, wallMs: 0 },
     internalDetail: undefined,
   };
 }
