@@ -13,6 +13,7 @@ from typing import Any
 
 import quickjs
 
+from bench.outcome import NotMeasured, first_line
 from infra.config import Limits
 from infra.paths import ProjectPaths
 
@@ -25,7 +26,7 @@ class NativeRun:
     envelope: dict[str, Any]
 
 
-def run_native(paths: ProjectPaths, limits: Limits, code: str, repeats: int) -> NativeRun:
+def run_native(paths: ProjectPaths, limits: Limits, code: str, repeats: int) -> NativeRun | NotMeasured:
     prelude = (paths.worker_src / PRELUDE).read_text(encoding="utf-8")
     worker_limits = limits.for_worker()
     settings = json.dumps(
@@ -38,23 +39,29 @@ def run_native(paths: ProjectPaths, limits: Limits, code: str, repeats: int) -> 
         context = quickjs.Context()
         context.set_memory_limit(worker_limits["heapBytes"])
         context.set_max_stack_size(worker_limits["stackBytes"])
-        step = context.eval(prelude)(settings)
-        step("run", code, None)
-        while context.execute_pending_job():
-            pass
-        envelope = json.loads(step("finish"))
+        try:
+            step = context.eval(prelude)(settings)
+            step("run", code, None)
+            while context.execute_pending_job():
+                pass
+            envelope = json.loads(step("finish"))
+        except quickjs.JSException as error:
+            return NotMeasured(f"native QuickJS: {first_line(str(error))}")
         millis.append((time.perf_counter() - started) * 1000.0)
     return NativeRun(millis, envelope)
 
 
-def run_plain(code: str, repeats: int) -> list[float]:
+def run_plain(code: str, repeats: int) -> list[float] | NotMeasured:
     """The same code with no prelude at all: a fresh context, the async function, its jobs."""
     millis: list[float] = []
     for _ in range(repeats):
         started = time.perf_counter()
         context = quickjs.Context()
-        context.eval(f"(async function (input) {{\n{code}\n}})(null)")
-        while context.execute_pending_job():
-            pass
+        try:
+            context.eval(f"(async function (input) {{\n{code}\n}})(null)")
+            while context.execute_pending_job():
+                pass
+        except quickjs.JSException as error:
+            return NotMeasured(f"native QuickJS: {first_line(str(error))}")
         millis.append((time.perf_counter() - started) * 1000.0)
     return millis

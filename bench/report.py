@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.explain import REQUEST_PATH_TARGETS, explain_missed, request_path
+
 TIMES = "\u00d7"
 ARROW = "\u2192"
 MIB = 2**20
@@ -44,7 +46,27 @@ def ratio_of(numerator: float, denominator: float) -> float | None:
 def _met(target: dict[str, Any]) -> str:
     if target["met"] is None:
         return "not measured"
+    if target["comparison"] == "reported":
+        return "reported"
     return "met" if target["met"] else f"**missed** ({target['missedBy']})"
+
+
+def _measured(section: dict[str, Any]) -> bool:
+    return section.get("measured") is not False
+
+
+def _not_measured(label: str, section: dict[str, Any], cells: int = 3) -> str:
+    return _row(label, f"not measured: {section.get('reason', 'no reason recorded')}", *[""] * (cells - 1))
+
+
+def _figure(unit: str, value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "KB":
+        return f"{value:.1f} KB"
+    if unit == "ms":
+        return f"{value:.3f} ms" if value < 10 else f"{value:.0f} ms"
+    return _x(value)
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -62,7 +84,9 @@ def markdown(results: dict[str, Any]) -> str:
         *_raw_note(results),
         "",
         *_targets(results),
+        *_missed(results),
         *_baselines(results),
+        *_restore(results["restore"]),
         *_size_and_memory(results),
         *_peers(results),
         "Latency distribution: [latency.png](latency.png). Everything measured, "
@@ -94,51 +118,84 @@ def _targets(results: dict[str, Any]) -> list[str]:
         _row("---", "---", "---", "---"),
     ]
     for target in results["targets"]:
-        kb = target["unit"] == "KB"
-        measured = target["measured"]
-        shown = "n/a" if measured is None else (f"{measured:.1f} KB" if kb else _x(measured))
-        limit = f"{target['limit']:.0f} KB" if kb else f"{target['comparison']} {_x(target['limit'])}"
-        lines.append(_row(target["name"], shown, limit, _met(target)))
+        unit, limit = target["unit"], target["limit"]
+        shown_limit = "" if limit is None else f"{target['comparison']} {_figure(unit, limit)}"
+        lines.append(_row(target["name"], _figure(unit, target["measured"]), shown_limit, _met(target)))
+    return [*lines, ""]
+
+
+def _missed(results: dict[str, Any]) -> list[str]:
+    missed = explain_missed(results)
+    if not missed:
+        return []
+    lines = ["### Missed, and why (this run's figures)", ""]
+    split = request_path(results)
+    if split and any(name in REQUEST_PATH_TARGETS for name, _ in missed):
+        lines += [split, ""]
+    lines += [f"- **{name}**: {why}" for name, why in missed]
     return [*lines, ""]
 
 
 def _baselines(results: dict[str, Any]) -> list[str]:
-    latency, throughput, compute = results["latency"], results["throughput"], results["compute"]
-    dev, cold, metering = results["devPath"], results["coldStart"], results["metering"]
-    lines = [
+    return [
         "## Service against its baselines",
         "",
         _row("measure", "this service", "baseline", "ratio"),
         _row("---", "---", "---", "---"),
-        _row(
-            "warm p50, README example vs `GET /health` (raw workerd)",
-            _ms(latency["exec"]["p50"]),
-            _ms(latency["noop"]["p50"]),
-            _x(latency["ratioP50"]),
-        ),
-        _row(
-            "warm p99, same",
-            _ms(latency["exec"]["p99"]),
-            _ms(latency["noop"]["p99"]),
-            _x(latency["ratioP99"]),
-        ),
-        _row(
-            f"throughput, {throughput['connections']} connections, README example vs `/health`",
-            _rate(throughput["execPerSecond"]),
-            _rate(throughput["noopPerSecond"]),
-            _x(throughput["ratio"]),
-        ),
+        *_latency_rows(results["latency"], results["throughput"]),
+        *_compute_rows(results["compute"]),
+        *_cold_rows(results["coldStart"]),
+        *_metering_rows(results["metering"]),
+        *_dev_rows(results["devPath"], results["throughput"]),
+        "",
     ]
-    for name, label in (("fib25", "`fib(25)`"), ("string_array", "string/array workload")):
-        row = compute[name]
+
+
+def _latency_rows(latency: dict[str, Any], throughput: dict[str, Any]) -> list[str]:
+    lines = []
+    if _measured(latency):
+        lines += [
+            _row(
+                "warm p50, README example vs `GET /health` (raw workerd)",
+                _ms(latency["exec"]["p50"]),
+                _ms(latency["noop"]["p50"]),
+                _x(latency["ratioP50"]),
+            ),
+            _row(
+                "warm p99, same",
+                _ms(latency["exec"]["p99"]),
+                _ms(latency["noop"]["p99"]),
+                _x(latency["ratioP99"]),
+            ),
+        ]
+    else:
+        lines.append(_not_measured("warm latency, README example vs `GET /health`", latency))
+    if _measured(throughput):
         lines.append(
             _row(
-                f"{label}: sandbox (Worker `wallMs`) vs native QuickJS",
-                _ms(row["sandboxWallMsP50"]),
-                _ms(row["nativeMsP50"]),
-                _x(row["ratio"]),
+                f"throughput, {throughput['connections']} connections, README example vs `/health`",
+                _rate(throughput["execPerSecond"]),
+                _rate(throughput["noopPerSecond"]),
+                _x(throughput["ratio"]),
             )
         )
+    else:
+        lines.append(_not_measured("throughput, README example vs `/health`", throughput))
+    return lines
+
+
+def _compute_rows(compute: dict[str, Any]) -> list[str]:
+    if not _measured(compute):
+        return [_not_measured("compute: sandbox vs native QuickJS", compute)]
+    lines = [
+        _row(
+            f"{label}: sandbox (Worker `wallMs`) vs native QuickJS",
+            _ms(compute[name]["sandboxWallMsP50"]),
+            _ms(compute[name]["nativeMsP50"]),
+            _x(compute[name]["ratio"]),
+        )
+        for name, label in (("fib25", "`fib(25)`"), ("string_array", "string/array workload"))
+    ]
     fixed = compute["perRunFixedCost"]
     lines.append(
         _row(
@@ -148,29 +205,35 @@ def _baselines(results: dict[str, Any]) -> list[str]:
             _x(ratio_of(fixed["nativePreludeProtocolMsP50"], fixed["nativePlainEvalMsP50"])),
         )
     )
+    return lines
+
+
+def _cold_rows(cold: dict[str, Any]) -> list[str]:
+    lines = []
     for name, label in (("rawWorkerd", "raw workerd"), ("miniflare", "Miniflare (`make dev`)")):
         row = cold[name]
+        title = f"cold start, {label}: process start {ARROW} first execution vs {ARROW} first `/health`"
+        if not _measured(row):
+            lines.append(_not_measured(title, row))
+            continue
         lines.append(
-            _row(
-                f"cold start, {label}: process start {ARROW} first execution vs {ARROW} first `/health`",
-                _ms(row["firstExecutionMsP50"]),
-                _ms(row["firstHealthMsP50"]),
-                _x(row["ratio"]),
-            )
+            _row(title, _ms(row["firstExecutionMsP50"]), _ms(row["firstHealthMsP50"]), _x(row["ratio"]))
         )
+    return lines
+
+
+def _metering_rows(metering: dict[str, Any]) -> list[str]:
     if metering.get("measured"):
-        lines.append(
+        lines = [
             _row(
                 "metering: execution p50 with usage recording on vs off",
                 _ms(metering["on"]["p50"]),
                 _ms(metering["off"]["p50"]),
                 _x(metering["ratioP50"]),
             )
-        )
+        ]
     else:
-        lines.append(
-            _row("metering: recording on vs off", f"not measurable yet: {metering['reason']}", "", "")
-        )
+        lines = [_not_measured("metering: recording on vs off", metering)]
     lines.append(
         _row(
             "noise floor: the same build on two servers side by side (A/A), execution p50",
@@ -179,32 +242,46 @@ def _baselines(results: dict[str, Any]) -> list[str]:
             _x(metering["noiseFloorRatioP50"]),
         )
     )
+    return lines
+
+
+def _dev_rows(dev: dict[str, Any], throughput: dict[str, Any]) -> list[str]:
+    if not _measured(dev):
+        return [_not_measured("dev path: Miniflare (`make dev`)", dev), *_wrangler(dev)]
+    lines = []
+    side = dev["sideBySide"]
     for kind, label in (("exec", "execution"), ("noop", "`/health`")):
+        title = f"dev path, side by side: Miniflare vs raw workerd, {label} p50"
+        if not _measured(side):
+            lines.append(_not_measured(title, side))
+            continue
         lines.append(
             _row(
-                f"dev path, side by side: Miniflare vs raw workerd, {label} p50",
-                _ms(dev["sideBySide"]["miniflare"][kind]["p50"]),
-                _ms(dev["sideBySide"]["rawWorkerd"][kind]["p50"]),
+                title,
+                _ms(side["miniflare"][kind]["p50"]),
+                _ms(side["rawWorkerd"][kind]["p50"]),
                 _x(dev[f"{kind}RatioP50"]),
             )
         )
-    lines += [
-        _row(
-            "dev path: Miniflare vs raw workerd, execution throughput",
-            _rate(dev["miniflareThroughput"]["execPerSecond"]),
-            _rate(throughput["execPerSecond"]),
-            _x(dev["throughputRatio"]),
-        ),
-        *_wrangler(dev),
-        "",
-    ]
-    return lines
+    dev_throughput = dev["miniflareThroughput"]
+    if _measured(dev_throughput) and _measured(throughput):
+        lines.append(
+            _row(
+                "dev path: Miniflare vs raw workerd, execution throughput",
+                _rate(dev_throughput["execPerSecond"]),
+                _rate(throughput["execPerSecond"]),
+                _x(dev["throughputRatio"]),
+            )
+        )
+    else:
+        lines.append(_not_measured("dev path: Miniflare throughput", dev_throughput))
+    return [*lines, *_wrangler(dev)]
 
 
 def _wrangler(dev: dict[str, Any]) -> list[str]:
     wrangler = dev["wranglerDev"]
     if not wrangler.get("measured"):
-        return [_row("dev path: `wrangler dev`", f"not measured: {wrangler['reason']}", "", "")]
+        return [_not_measured("dev path: `wrangler dev`", wrangler)]
     return [
         _row(
             f"dev path, side by side: `wrangler dev` vs raw workerd, {label} p50",
@@ -216,10 +293,48 @@ def _wrangler(dev: dict[str, Any]) -> list[str]:
     ]
 
 
+def _size(bytes_: int) -> str:
+    if bytes_ >= MIB:
+        return f"{bytes_ / MIB:.2f} MiB"
+    return f"{bytes_ / 1024:.1f} KiB"
+
+
+def _restore(restore: dict[str, Any]) -> list[str]:
+    lines = ["## Restore against the previous run's allocation", ""]
+    if not _measured(restore):
+        return [*lines, f"Not measured: {restore['reason']}", ""]
+    lines += [
+        f"Method: {restore['method']}. Creating the engine (instantiate, setup, image): "
+        + ", ".join(f"{value:.1f}" for value in restore["engineCreateMs"])
+        + " ms (the first is the cold one).",
+        "",
+        _row("program allocates", "heap peak", "runs", "restore", "run p50", "restore p50", "restore p90"),
+        _row(*["---"] * 7),
+    ]
+    for row in restore["rows"]:
+        how = (
+            "in place"
+            if row["renewed"] == 0
+            else ("renewed (memory grew)" if row["restoredInPlace"] == 0 else f"{row['renewed']} renewed")
+        )
+        if not row["pristineAfter"] or row["statuses"] != ["ok"]:
+            how += f"; statuses {row['statuses']}, pristine after: {row['pristineAfter']}"
+        lines.append(
+            _row(
+                _size(row["bytes"]) if row["bytes"] else "~0",
+                _size(row["heapPeakBytes"]),
+                row["repeats"],
+                how,
+                f"{row['runMs']['p50']:.3f} ms",
+                f"{row['restoreMs']['p50']:.3f} ms",
+                f"{row['restoreMs']['p90']:.3f} ms",
+            )
+        )
+    return [*lines, ""]
+
+
 def _size_and_memory(results: dict[str, Any]) -> list[str]:
     bundle, limits = results["bundle"], results["bundle"]["limits"]
-    memory = results["throughput"]["memory"]
-    dev_memory = results["devPath"]["miniflareThroughput"]["memory"]
     lines = ["## Size and memory", "", _row("part", "raw", "gzip"), _row("---", "---", "---")]
     lines += [
         _row(f"`{part['name']}`", f"{part['raw']:,} B", f"{part['gzip']:,} B") for part in bundle["parts"]
@@ -231,12 +346,29 @@ def _size_and_memory(results: dict[str, Any]) -> list[str]:
         f"Paid {limits['paidGzipBytes'] // 1_000_000} MB ({limits['source']}); the upload is "
         f"{bundle['freePlanShare'] * 100:.1f}% of the Free limit. {limits['note']}",
         "",
-        f"workerd RSS (raw workerd): {memory['idleRssBytes'] / MIB:.1f} MiB idle after the latency runs, "
-        f"{memory['peakRssBytesUnderExecLoad'] / MIB:.1f} MiB peak under the execution load; "
-        f"Miniflare's workerd: {dev_memory['peakRssBytesUnderExecLoad'] / MIB:.1f} MiB peak.",
-        "",
     ]
+    throughput, dev = results["throughput"], results["devPath"]
+    if _measured(throughput):
+        memory = throughput["memory"]
+        line = (
+            f"workerd RSS (raw workerd): {memory['idleRssBytes'] / MIB:.1f} MiB idle after the latency runs, "
+            f"{memory['peakRssBytesUnderExecLoad'] / MIB:.1f} MiB peak under the execution load"
+        )
+        dev_throughput = dev.get("miniflareThroughput", {"measured": False})
+        if _measured(dev_throughput):
+            peak = dev_throughput["memory"]["peakRssBytesUnderExecLoad"]
+            line += f"; Miniflare's workerd: {peak / MIB:.1f} MiB peak"
+        lines += [line + ".", ""]
     return lines
+
+
+def _rate_with_failures(side: dict[str, Any]) -> str:
+    """Requests per second, and the failed ones with their first reason if any failed."""
+    shown = _rate(side["trivialPerSecond"])
+    if side.get("trivialFailures"):
+        reasons = side.get("trivialFailureReasons") or ["no reason kept"]
+        shown += f" ({side['trivialFailures']:,} failed: {reasons[0]})"
+    return shown
 
 
 def _peers(results: dict[str, Any]) -> list[str]:
@@ -249,8 +381,8 @@ def _peers(results: dict[str, Any]) -> list[str]:
         _row(*["---"] * 5),
     ]
     for name, entry in results["peers"].items():
-        if not entry.get("available"):
-            lines.append(_row(name, f"not built: {entry['reason']}", "", "", ""))
+        if not _measured(entry):
+            lines.append(_row(name, f"not measured: {entry['reason']}", "", "", ""))
             continue
         peer, service, versus = entry["peer"], entry["service"], entry["versusService"]
         lines += [
@@ -259,14 +391,14 @@ def _peers(results: dict[str, Any]) -> list[str]:
                 "peer",
                 _ms(peer["trivial"]["p50"]),
                 _ms(peer["fib25"]["p50"]),
-                _rate(peer["trivialPerSecond"]),
+                _rate_with_failures(peer),
             ),
             _row(
                 "",
                 "this service, same turns",
                 _ms(service["trivial"]["p50"]),
                 _ms(service["fib25"]["p50"]),
-                _rate(service["trivialPerSecond"]),
+                _rate_with_failures(service),
             ),
             _row(
                 "",

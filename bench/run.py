@@ -20,8 +20,10 @@ from typing import Any
 
 from bench import compare, servers
 from bench.machine import describe
+from bench.outcome import NotMeasured, first_line, section
 from bench.plot import latency_plot
 from bench.report import write_json, write_markdown
+from bench.restore import restore_cost
 from bench.sizes import (
     FREE_PLAN_GZIP_BYTES,
     LIMITS_SOURCE,
@@ -33,6 +35,7 @@ from bench.stacks import BENCH_RATE_LIMIT_REQUESTS, build_variant, for_bench, me
 from bench.stats import ratio
 from bench.targets import evaluate
 from infra.config import StackConfig, load_stack_config
+from infra.errors import InfraError
 from infra.paths import ProjectPaths
 
 Starter = Callable[[], AbstractContextManager[tuple[str, Callable[[], bool]]]]
@@ -91,35 +94,50 @@ def run_all(
         f"rateLimit.requests raised to {BENCH_RATE_LIMIT_REQUESTS:,} per period, above what the bench "
         "sends from its one client id, so no request is answered 429"
     ]
-    say("raw workerd: latency, throughput, memory, compute, peer workloads")
+    say("raw workerd: latency, throughput, memory, compute")
+    raw_samples: dict[str, list[float]] = {}
     with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
-        results["latency"], raw_samples = compare.latency_vs_noop(raw, api_key, settings)
-        results["throughput"] = compare.throughput_vs_noop(raw, api_key, settings)
-        results["compute"] = compare.compute_vs_native(raw, api_key, paths, config.limits, settings)
+        if isinstance(raw, NotMeasured):
+            results["latency"] = results["throughput"] = results["compute"] = raw.to_json()
+        else:
+            latency, raw_samples = compare.latency_vs_noop(raw, api_key, settings)
+            results["latency"] = section(latency)
+            results["throughput"] = section(compare.throughput_vs_noop(raw, api_key, settings))
+            results["compute"] = section(
+                compare.compute_vs_native(raw, api_key, paths, config.limits, settings)
+            )
+
+    say("restore cost against the previous run's allocation (Node, the engine's own module)")
+    results["restore"] = section(
+        restore_cost(
+            paths,
+            build_dir,
+            config.limits,
+            work,
+            repeats=settings.restore_repeats,
+            compute_repeats=settings.compute_repeats,
+        )
+    )
 
     say("Miniflare (the `make dev` path): latency and throughput, then side by side with raw workerd")
-    with servers.miniflare(paths, build_dir, api_key, work) as dev:
-        dev_latency, dev_samples = compare.latency_vs_noop(dev, api_key, settings)
-        dev_throughput = compare.throughput_vs_noop(dev, api_key, settings)
-        with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
-            versus_raw = compare.side_by_side({"rawWorkerd": raw, "miniflare": dev}, api_key, settings)
-    results["devPath"] = {
-        "miniflare": dev_latency,
-        "miniflareThroughput": dev_throughput,
-        "sideBySide": versus_raw,
-        "execRatioP50": compare.side_ratio(versus_raw, "miniflare", "rawWorkerd"),
-        "noopRatioP50": compare.side_ratio(versus_raw, "miniflare", "rawWorkerd", route="noop"),
-        "throughputRatio": ratio(dev_throughput["execPerSecond"], results["throughput"]["execPerSecond"]),
-        "wranglerDev": wrangler_section(paths, build_dir, api_key, settings, work),
-    }
+    results["devPath"], dev_samples = dev_path_section(
+        paths,
+        build_dir=build_dir,
+        api_key=api_key,
+        settings=settings,
+        work=work,
+        raw_throughput=results["throughput"],
+    )
 
     say("cold starts")
     results["coldStart"] = {
-        "rawWorkerd": compare.cold_start(
-            raw_starter(paths, build_dir, api_key, work), api_key, settings.cold_starts
+        "rawWorkerd": section(
+            compare.cold_start(raw_starter(paths, build_dir, api_key, work), api_key, settings.cold_starts)
         ),
-        "miniflare": compare.cold_start(
-            miniflare_starter(paths, build_dir, api_key, work), api_key, settings.cold_starts
+        "miniflare": section(
+            compare.cold_start(
+                miniflare_starter(paths, build_dir, api_key, work), api_key, settings.cold_starts
+            )
         ),
     }
 
@@ -127,28 +145,16 @@ def run_all(
     results["metering"] = metering_section(paths, config, api_key, settings, work, service_build=build_dir)
 
     say("peers: Worker Loader, isolated-vm, each taking turns with raw workerd")
-    with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
-        compare.warm_up(raw, api_key)
-        results["peers"] = {
-            "workerLoader": {
-                **peer_section(
-                    lambda: servers.worker_loader(paths, config.compatibility_date, work),
-                    raw,
-                    api_key,
-                    settings,
-                ),
-                "method": "workerd's `workerLoader` binding (workerd serve --experimental): each request "
-                "loads the snippet as a new Worker with LOADER.load() (or get() with a new id), no outbound",
-            },
-            "isolatedVm": isolated_vm_section(paths, work, raw, api_key, settings),
-        }
+    results["peers"] = peers_section(
+        paths, config=config, build_dir=build_dir, api_key=api_key, settings=settings, work=work
+    )
     results["targets"] = [target.to_json() for target in evaluate(results)]
     plot = latency_plot(
         {
-            "execution, raw workerd": raw_samples["exec"],
-            "GET /health, raw workerd": raw_samples["noop"],
-            "execution, Miniflare (make dev)": dev_samples["exec"],
-            "GET /health, Miniflare (make dev)": dev_samples["noop"],
+            "execution, raw workerd": raw_samples.get("exec", []),
+            "GET /health, raw workerd": raw_samples.get("noop", []),
+            "execution, Miniflare (make dev)": dev_samples.get("exec", []),
+            "GET /health, Miniflare (make dev)": dev_samples.get("noop", []),
         },
         paths.root / "bench" / "latency.png",
         "README example vs no-op route, warm, one connection taking turns",
@@ -157,18 +163,60 @@ def run_all(
     return results
 
 
+def dev_path_section(
+    paths: ProjectPaths,
+    *,
+    build_dir: Path,
+    api_key: str,
+    settings: compare.Settings,
+    work: Path,
+    raw_throughput: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """Miniflare alone, then side by side with raw workerd; `wrangler dev` the same way."""
+    with servers.miniflare(paths, build_dir, api_key, work) as dev:
+        if isinstance(dev, NotMeasured):
+            return {
+                **dev.to_json(),
+                "wranglerDev": wrangler_section(paths, build_dir, api_key, settings, work),
+            }, {}
+        dev_latency, dev_samples = compare.latency_vs_noop(dev, api_key, settings)
+        dev_throughput = compare.throughput_vs_noop(dev, api_key, settings)
+        with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
+            versus_raw = (
+                raw
+                if isinstance(raw, NotMeasured)
+                else compare.side_by_side({"rawWorkerd": raw, "miniflare": dev}, api_key, settings)
+            )
+    throughput_ratio = None
+    if raw_throughput.get("measured") and not isinstance(dev_throughput, NotMeasured):
+        throughput_ratio = ratio(dev_throughput["execPerSecond"], raw_throughput["execPerSecond"])
+    return {
+        "measured": True,
+        "miniflare": section(dev_latency),
+        "miniflareThroughput": section(dev_throughput),
+        "sideBySide": section(versus_raw),
+        "execRatioP50": compare.side_ratio(versus_raw, "miniflare", "rawWorkerd"),
+        "noopRatioP50": compare.side_ratio(versus_raw, "miniflare", "rawWorkerd", route="noop"),
+        "throughputRatio": throughput_ratio,
+        "wranglerDev": wrangler_section(paths, build_dir, api_key, settings, work),
+    }, dev_samples
+
+
 def wrangler_section(
     paths: ProjectPaths, build_dir: Path, api_key: str, settings: compare.Settings, work: Path
 ) -> dict[str, Any]:
     """`wrangler dev` on the same build, side by side with raw workerd: latency only."""
-    try:
-        with (
-            servers.wrangler_dev(paths, build_dir, api_key, work) as wrangler,
-            servers.raw_workerd(paths, build_dir, api_key, work) as raw,
-        ):
-            measured = compare.side_by_side({"rawWorkerd": raw, "wranglerDev": wrangler}, api_key, settings)
-    except (RuntimeError, OSError) as error:
-        return {"measured": False, "reason": str(error).splitlines()[0][:300]}
+    with (
+        servers.wrangler_dev(paths, build_dir, api_key, work) as wrangler,
+        servers.raw_workerd(paths, build_dir, api_key, work) as raw,
+    ):
+        if isinstance(wrangler, NotMeasured):
+            return wrangler.to_json()
+        if isinstance(raw, NotMeasured):
+            return raw.to_json()
+        measured = compare.side_by_side({"rawWorkerd": raw, "wranglerDev": wrangler}, api_key, settings)
+    if isinstance(measured, NotMeasured):
+        return measured.to_json()
     return {
         "measured": True,
         "sideBySide": measured,
@@ -233,21 +281,26 @@ def metering_section(
     """Two builds that differ only in `usage.record`, served side by side, requests taking
     turns; and the same build twice (A/A), which shows how small a difference can be seen."""
     noise = ab_on_raw_workerd(paths, {"a": service_build, "b": service_build}, api_key, settings, work)
-    section: dict[str, Any] = {
+    common: dict[str, Any] = {
         "server": "raw workerd, two at once (KV namespaces the code uses are bound to a stub that "
         "accepts writes: this measures the Worker's side of recording, not a real KV write)",
         "noiseFloorRatioP50": compare.side_ratio(noise, "a", "b"),
     }
     variants, reason = metering_variants(config.stack, paths.stack_file(config.stack))
     if not variants:
-        return {**section, "measured": False, "reason": reason}
-    builds = {
-        label: build_variant(paths, variants[record], f"metering-{label}")
-        for label, record in (("on", True), ("off", False))
-    }
+        return {**common, "measured": False, "reason": reason}
+    try:
+        builds = {
+            label: build_variant(paths, variants[record], f"metering-{label}")
+            for label, record in (("on", True), ("off", False))
+        }
+    except InfraError as error:
+        return {**common, **NotMeasured(f"build: {first_line(str(error))}").to_json()}
     measured = ab_on_raw_workerd(paths, builds, api_key, settings, work)
+    if isinstance(measured, NotMeasured):
+        return {**common, **measured.to_json()}
     return {
-        **section,
+        **common,
         "measured": True,
         "on": measured["on"]["exec"],
         "off": measured["off"]["exec"],
@@ -258,26 +311,70 @@ def metering_section(
 
 def ab_on_raw_workerd(
     paths: ProjectPaths, builds: dict[str, Path], api_key: str, settings: compare.Settings, work: Path
-) -> dict[str, Any]:
+) -> dict[str, Any] | NotMeasured:
     with ExitStack() as stack:
-        running = {
-            label: stack.enter_context(servers.raw_workerd(paths, build, api_key, work))
-            for label, build in builds.items()
-        }
+        running: dict[str, servers.Server] = {}
+        for label, build in builds.items():
+            server = stack.enter_context(servers.raw_workerd(paths, build, api_key, work))
+            if isinstance(server, NotMeasured):
+                return NotMeasured(f"{label}: {server.reason}")
+            running[label] = server
         return compare.side_by_side(running, api_key, settings)
 
 
+def peers_section(
+    paths: ProjectPaths,
+    *,
+    config: StackConfig,
+    build_dir: Path,
+    api_key: str,
+    settings: compare.Settings,
+    work: Path,
+) -> dict[str, Any]:
+    """Each peer taking turns with one raw workerd serving the service."""
+    with servers.raw_workerd(paths, build_dir, api_key, work) as raw:
+        if isinstance(raw, NotMeasured):
+            return service_failed(raw)
+        failed = compare.warm_up(raw, api_key)
+        if failed:
+            return service_failed(failed)
+        return {
+            "workerLoader": {
+                **peer_section(
+                    lambda: servers.worker_loader(paths, config.compatibility_date, work),
+                    raw,
+                    api_key,
+                    settings,
+                ),
+                "method": "workerd's `workerLoader` binding (workerd serve --experimental): each request "
+                "loads the snippet as a new Worker with LOADER.load() (or get() with a new id), no outbound",
+            },
+            "isolatedVm": {
+                **isolated_vm_section(paths, work, raw, api_key, settings),
+                "method": "fresh ivm.Isolate (64 MiB) + context per request, disposed after; "
+                "Node http server",
+            },
+        }
+
+
+def service_failed(failed: NotMeasured) -> dict[str, Any]:
+    """Every peer's row when the service they take turns with failed."""
+    return {
+        name: NotMeasured(f"the service: {failed.reason}").to_json()
+        for name in ("workerLoader", "isolatedVm")
+    }
+
+
 def peer_section(
-    start: Callable[[], AbstractContextManager[servers.Server]],
+    start: Callable[[], AbstractContextManager[servers.Server | NotMeasured]],
     service: servers.Server,
     api_key: str,
     settings: compare.Settings,
 ) -> dict[str, Any]:
-    try:
-        with start() as peer:
-            return compare.peer_against_service(peer, service, api_key, settings)
-    except (RuntimeError, OSError) as error:
-        return {"available": False, "reason": str(error).splitlines()[0][:300]}
+    with start() as peer:
+        if isinstance(peer, NotMeasured):
+            return peer.to_json()
+        return section(compare.peer_against_service(peer, service, api_key, settings))
 
 
 def isolated_vm_section(
@@ -285,10 +382,7 @@ def isolated_vm_section(
 ) -> dict[str, Any]:
     modules = paths.root / "bench" / ".work"
     if not (modules / "node_modules" / "isolated-vm" / "out" / "isolated_vm.node").is_file():
-        return {
-            "available": False,
-            "reason": "isolated-vm did not build here (no native module in bench/.work/node_modules)",
-        }
-    section = peer_section(lambda: servers.isolated_vm(paths, modules, work), service, api_key, settings)
-    section["method"] = "fresh ivm.Isolate (64 MiB) + context per request, disposed after; Node http server"
-    return section
+        return NotMeasured(
+            "isolated-vm did not build here (no native module in bench/.work/node_modules)"
+        ).to_json()
+    return peer_section(lambda: servers.isolated_vm(paths, modules, work), service, api_key, settings)

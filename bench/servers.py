@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.outcome import NotMeasured
 from infra.devserver import ServerOptions, server_command
 from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
@@ -54,22 +55,31 @@ def workerd_binary(paths: ProjectPaths) -> Path:
     return paths.node_modules / "@cloudflare" / "workerd-linux-64" / "bin" / "workerd"
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = START_SECONDS) -> float:
-    """Polls GET url until it answers 200; returns the seconds that took."""
+def wait_for(
+    url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = START_SECONDS
+) -> NotMeasured | None:
+    """Polls GET url until it answers 200; why the server never did, if it did not."""
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+            return NotMeasured(f"server exited with {process.returncode}: {_log_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
                 if response.status == 200:
-                    return time.perf_counter() - started
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    return None
+        except (urllib.error.URLError, OSError):
             pass
         time.sleep(POLL_SECONDS)
-    raise RuntimeError(
-        f"server did not answer {url} within {seconds:.0f} s:\n{log.read_text(errors='replace')}"
-    )
+    return NotMeasured(f"server did not answer {url} within {seconds:.0f} s: {_log_tail(log)}")
+
+
+def _log_tail(log: Path, lines: int = 3) -> str:
+    """The last lines of a server's log, on one line (where a start-up failure says why)."""
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "no log"
+    return " / ".join(text[-lines:])[:400] or "empty log"
 
 
 def launch(
@@ -91,13 +101,18 @@ def running(
     *,
     env: dict[str, str] | None = None,
     group: bool = False,
-) -> Iterator[Server]:
+) -> Iterator[Server | NotMeasured]:
+    """The server, answering /health, while the block runs; or why it did not start."""
     log = work / f"{name}.log"
-    process = launch(command, log, cwd, env, group=group)
+    try:
+        process = launch(command, log, cwd, env, group=group)
+    except OSError as error:
+        yield NotMeasured(f"{name} did not start: {error}")
+        return
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(url + "/health", process, log)
-        yield Server(name, url, process)
+        failed = wait_for(url + "/health", process, log)
+        yield failed or Server(name, url, process)
     finally:
         stop_process(process, group=group)
 
@@ -106,8 +121,13 @@ def running(
 def spawned(
     name: str, command: list[str], port: int, work: Path, cwd: Path, *, env: dict[str, str] | None = None
 ) -> Iterator[tuple[str, Callable[[], bool]]]:
-    """Starts a server without waiting for it (for cold starts): its URL and an is-alive check."""
-    process = launch(command, work / f"{name}-cold.log", cwd, env)
+    """Starts a server without waiting for it (for cold starts): its URL and an is-alive check
+    (a server that cannot even be launched is simply never alive)."""
+    try:
+        process = launch(command, work / f"{name}-cold.log", cwd, env)
+    except OSError:
+        yield f"http://127.0.0.1:{port}", lambda: False
+        return
     try:
         yield f"http://127.0.0.1:{port}", lambda: process.poll() is None
     finally:
@@ -119,7 +139,9 @@ def miniflare_command(build_dir: Path, state_dir: Path, api_key: str, port: int)
 
 
 @contextmanager
-def miniflare(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) -> Iterator[Server]:
+def miniflare(
+    paths: ProjectPaths, build_dir: Path, api_key: str, work: Path
+) -> Iterator[Server | NotMeasured]:
     """The build served the way `make dev` serves it (fresh local KV in the work folder)."""
     port = free_port()
     state = work / f"miniflare-state-{port}"
@@ -132,7 +154,9 @@ def miniflare(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) ->
 
 
 @contextmanager
-def wrangler_dev(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) -> Iterator[Server]:
+def wrangler_dev(
+    paths: ProjectPaths, build_dir: Path, api_key: str, work: Path
+) -> Iterator[Server | NotMeasured]:
     """`wrangler dev` on the build's rendered wrangler.toml (no bundling: worker.js is built)."""
     port = free_port()
     command = [
@@ -144,6 +168,9 @@ def wrangler_dev(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path)
         "127.0.0.1",
         "--port",
         str(port),
+        # Its devtools port defaults to 9229: taken when another wrangler dev runs on the machine.
+        "--inspector-port",
+        str(free_port()),
         "--var",
         f"API_KEY:{api_key}",
         "--persist-to",
@@ -222,7 +249,9 @@ def raw_workerd_command(
 
 
 @contextmanager
-def raw_workerd(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) -> Iterator[Server]:
+def raw_workerd(
+    paths: ProjectPaths, build_dir: Path, api_key: str, work: Path
+) -> Iterator[Server | NotMeasured]:
     port = free_port()
     command = raw_workerd_command(paths, build_dir, api_key, port, work)
     with running("raw-workerd", command, port, work, paths.root) as server:
@@ -230,7 +259,7 @@ def raw_workerd(paths: ProjectPaths, build_dir: Path, api_key: str, work: Path) 
 
 
 @contextmanager
-def worker_loader(paths: ProjectPaths, compatibility_date: str, work: Path) -> Iterator[Server]:
+def worker_loader(paths: ProjectPaths, compatibility_date: str, work: Path) -> Iterator[Server | NotMeasured]:
     """workerd --experimental with a host Worker that loads each snippet as a new Worker."""
     port = free_port()
     config_dir = work / f"loader-{port}"
@@ -259,7 +288,7 @@ const host :Workerd.Worker = (
 
 
 @contextmanager
-def isolated_vm(paths: ProjectPaths, node_modules_dir: Path, work: Path) -> Iterator[Server]:
+def isolated_vm(paths: ProjectPaths, node_modules_dir: Path, work: Path) -> Iterator[Server | NotMeasured]:
     """Node with isolated-vm (installed for the bench only into node_modules_dir)."""
     port = free_port()
     node = shutil.which("node") or "node"

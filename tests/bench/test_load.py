@@ -1,7 +1,9 @@
-"""The bench's load client against a local stdlib HTTP/1.1 server (keep-alive)."""
+"""The bench's load client against a local stdlib HTTP/1.1 server (keep-alive), and against
+servers that close connections: a failure is a result, never an exception."""
 
 from __future__ import annotations
 
+import socketserver
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +12,8 @@ import pytest
 
 from bench import load
 from bench.load import Call
+from bench.outcome import NotMeasured
+from tests.conftest import free_port
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,9 +81,10 @@ def test_latencies_across_servers_in_blocks(base_url: str) -> None:
     assert {name: len(values) for name, values in samples.items()} == {"a": 7, "b": 7}
 
 
-def test_latencies_refuse_a_failing_route(base_url: str) -> None:
-    with pytest.raises(RuntimeError, match="HTTP 404"):
-        load.latencies(base_url, [Call("missing", "GET", "/missing")], rounds=1, warmup=0)
+def test_a_failing_route_is_not_measured(base_url: str) -> None:
+    measured = load.latencies(base_url, [Call("missing", "GET", "/missing")], rounds=1, warmup=0)
+    assert isinstance(measured, NotMeasured)
+    assert measured.reason.startswith("missing: HTTP 404")
 
 
 def test_throughput_counts_failures_apart(base_url: str) -> None:
@@ -87,3 +92,74 @@ def test_throughput_counts_failures_apart(base_url: str) -> None:
     assert measured.requests == 0
     assert measured.failures > 0
     assert measured.connections == 2
+
+
+class _Closing(socketserver.BaseRequestHandler):
+    """Reads requests by hand. /ok answers and keeps the connection; /once answers, then
+    closes it without a `Connection: close` (a keep-alive the server ended); /drop closes
+    without a reply; /half sends half a reply's head and closes."""
+
+    def handle(self) -> None:
+        stream = self.request.makefile("rb")
+        while True:
+            line = stream.readline()
+            if not line:
+                return
+            while stream.readline() not in (b"\r\n", b""):
+                pass
+            path = line.split()[1]
+            if path == b"/drop":
+                return
+            if path == b"/half":
+                self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Len")
+                return
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            if path == b"/once":
+                return
+
+
+@pytest.fixture(scope="module")
+def closing_url() -> Iterator[str]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Closing)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_keep_alive_the_server_ended_is_reopened(closing_url: str) -> None:
+    samples = load.latencies(closing_url, [Call("once", "GET", "/once")], rounds=5, warmup=1)
+    assert not isinstance(samples, NotMeasured)
+    assert len(samples["once"]) == 5
+    measured = load.throughput(closing_url, Call("once", "GET", "/once"), connections=2, seconds=0.2)
+    assert measured.requests > 0
+    assert measured.failures == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "why"), [("/drop", "closed before the reply"), ("/half", "closed mid-reply")]
+)
+def test_a_connection_closed_without_a_reply_is_a_result(closing_url: str, path: str, why: str) -> None:
+    call = Call("lost", "GET", path)
+    measured = load.latencies(closing_url, [call], rounds=3, warmup=0)
+    assert isinstance(measured, NotMeasured)
+    assert why in measured.reason
+    rate = load.throughput(closing_url, call, connections=2, seconds=0.2)
+    assert rate.requests == 0
+    assert rate.failures > 0
+    assert any(why in reason for reason in rate.reasons)
+
+
+def test_a_server_that_is_gone_is_a_result() -> None:
+    gone = f"http://127.0.0.1:{free_port()}"
+    measured = load.latencies(gone, [Call("ok", "GET", "/ok")], rounds=1, warmup=0)
+    assert isinstance(measured, NotMeasured)
+    assert "cannot connect" in measured.reason
+    rate = load.throughput(gone, Call("ok", "GET", "/ok"), connections=2, seconds=0.2)
+    # Each connection tries once and stops: a refused server is not hammered for the duration.
+    assert (rate.requests, rate.failures) == (0, 2)
+    assert isinstance(load.send_once(gone, Call("ok", "GET", "/ok")), NotMeasured)

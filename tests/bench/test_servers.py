@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from bench.servers import raw_workerd_config
+from bench.outcome import NotMeasured
+from bench.servers import raw_workerd_config, running
 from infra.manifest import Manifest, ModulePart, write_manifest
 
 
@@ -48,3 +50,14 @@ def test_binds_a_kv_namespace_to_the_stub_only_when_the_code_uses_it(tmp_path: P
     config = raw_workerd_config(used, used, "k", 1)
     assert '(name = "USAGE_TRACKING", kvNamespace = "kv-stub")' in config
     assert '(name = "kv-stub", worker = .kvStub)' in config
+
+
+def test_a_server_that_exits_or_cannot_start_is_not_measured(tmp_path: Path) -> None:
+    with running(
+        "exits", [sys.executable, "-c", "print('bad config'); raise SystemExit(3)"], 1, tmp_path, tmp_path
+    ) as server:
+        assert isinstance(server, NotMeasured)
+        assert server.reason == "server exited with 3: bad config"
+    with running("missing", [str(tmp_path / "no-such-binary")], 1, tmp_path, tmp_path) as server:
+        assert isinstance(server, NotMeasured)
+        assert server.reason.startswith("missing did not start:")

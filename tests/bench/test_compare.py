@@ -1,0 +1,113 @@
+"""A peer that fails mid-bench is a "not measured" result with its reason, never a crash."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
+
+import pytest
+
+from bench import compare
+from bench.outcome import NotMeasured, section
+from bench.servers import Server
+
+SETTINGS = compare.Settings(
+    latency_rounds=1,
+    throughput_seconds=0.2,
+    connections=2,
+    compute_repeats=1,
+    peer_rounds=2,
+    peer_compute_repeats=1,
+    cold_starts=1,
+    restore_repeats=1,
+)
+# The POSTs a peer answers before its throughput step: the two checks, the trivial
+# snippet's 50 warm-up and 2 measured turns, fib(25)'s 1 warm-up and 1 measured turn.
+POSTS_BEFORE_THROUGHPUT = 2 + 50 + 2 + 1 + 1
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """Answers like the service (or a peer): the snippet's result, by what the code computes.
+    With `answer_posts` set, POSTs past that many get no reply: the connection just closes."""
+
+    protocol_version = "HTTP/1.1"
+    answer_posts: int | None = None
+    posts = 0
+    lock = threading.Lock()
+
+    def setup(self) -> None:
+        super().setup()
+        # The head and the body go out in two writes: without this, each reply waits on Nagle.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        self._send({"status": "ok"})
+
+    def do_POST(self) -> None:
+        code = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["code"]
+        with self.lock:
+            type(self).posts += 1
+            dropped = self.answer_posts is not None and self.posts > self.answer_posts
+        if dropped:
+            self.close_connection = True
+            return
+        self._send({"status": "ok", "result": 75025 if "fib" in code else 30, "usage": {"wallMs": 1}})
+
+    def _send(self, answer: dict[str, Any]) -> None:
+        body = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def _serve(handler: type[_Answers], name: str) -> Iterator[Server]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(name, f"http://127.0.0.1:{server.server_address[1]}", cast(Any, None))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def service() -> Iterator[Server]:
+    yield from _serve(type("Service", (_Answers,), {}), "service")
+
+
+def _peer(answer_posts: int | None) -> Iterator[Server]:
+    return _serve(type("Peer", (_Answers,), {"answer_posts": answer_posts, "posts": 0}), "peer")
+
+
+def test_a_peer_that_answers_is_measured(service: Server) -> None:
+    for peer in _peer(None):
+        measured = compare.peer_against_service(peer, service, "key", SETTINGS)
+        assert not isinstance(measured, NotMeasured)
+        assert measured["peer"]["trivial"]["n"] == 2
+        assert measured["versusService"]["trivialP50"] is not None
+
+
+def test_a_peer_that_drops_connections_in_its_throughput_step_is_not_measured(service: Server) -> None:
+    for peer in _peer(POSTS_BEFORE_THROUGHPUT):
+        measured = compare.peer_against_service(peer, service, "key", SETTINGS)
+        assert isinstance(measured, NotMeasured)
+        assert measured.reason.startswith("peer throughput: none of")
+        assert "connection lost" in measured.reason
+        assert section(measured) == {"measured": False, "reason": measured.reason}
+
+
+def test_a_peer_that_never_answers_a_program_is_not_measured(service: Server) -> None:
+    for peer in _peer(0):
+        measured = compare.peer_against_service(peer, service, "key", SETTINGS)
+        assert isinstance(measured, NotMeasured)
+        assert measured.reason.startswith("trivial:")
