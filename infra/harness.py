@@ -54,11 +54,11 @@ NATIVE_GUARDS = Path(__file__).resolve().parents[1] / "worker_src" / "guest" / "
 # With the stacks' 2000 fuel a run gets 0.5 s of CPU.
 SECONDS_PER_FUEL = 0.00025
 # Native stack bytes per byte of the Worker's stack limit. QuickJS measures its stack limit
-# on the C stack, and a JS call takes about ten times as much of it natively (x86-64) as in
-# the wasm build: with `set_max_stack_size(256 KiB)`, plain recursion reaches 154 frames on
-# quickjs-ng 0.17.0 (161 on 0.12.1; 148 with locals) and 1633 on workerd (the 0.12.1 wasm;
-# 1361 with locals). Scaling keeps "deep but legal" and "runaway" on the same side.
-STACK_SCALE = 10
+# on the C stack, and a JS call takes about five times as much of it natively (x86-64) as
+# in the project's wasm build: with a 256 KiB limit, plain recursion (a counter in each
+# frame) reaches 154 frames natively on quickjs-ng 0.17.0 and 775 on workerd (the 0.17.0
+# wasm at -Os). Scaling keeps "deep but legal" and "runaway" on the same side.
+STACK_SCALE = 5
 # CPU for checking that a body does not close itself (a throwaway context runs what escapes).
 BODY_CHECK_SECONDS = 0.05
 # CPU allowed past an exhausted budget, only to collect the logs (run.js: FINISH_GRACE_FUEL).
