@@ -9,7 +9,7 @@ PORT ?= 8787
 
 BENCH_WORK := bench/.work
 
-.PHONY: setup dev build engine engine-toolchain browser bench-native-fuel test lint clean bench
+.PHONY: setup dev build engine engine-toolchain browser test lint clean bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -43,9 +43,6 @@ engine-toolchain:
 # Debian's chromium for the dashboard's browser tests (CI installs it; elsewhere they skip).
 browser:
 	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
-
-bench-native-fuel: setup
-	$(BIN)/python bench/native_fuel.py
 
 lint: setup
 	$(BIN)/ruff check infra tests bench
