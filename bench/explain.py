@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.targets import figure
+from infra.engine_build import OPTIMIZATION
 
 MIB = 2**20
 
@@ -85,7 +86,7 @@ def _compute(name: str) -> Callable[[dict[str, Any]], str | None]:
             f"The same wasm engine in Node's V8 takes {_ms(node)} ({node / native:.2f}{chr(0xD7)} native "
             f"{_ms(native)}); in the Worker, {_ms(sandbox)} (`wallMs`, whole milliseconds: "
             f"{sandbox - node:+.2f} ms from Node's). So the gap to native is the engine's build itself "
-            "(wasm32 at -Oz, fuel-metered), measured in Node with no Worker around it."
+            f"(wasm32 at {OPTIMIZATION}, fuel-metered), measured in Node with no Worker around it."
         )
 
     return explain

@@ -67,14 +67,15 @@ SOURCE_HOOKS = (
         1,
     ),
 )
+# Measured in Node 20 on the metered build, same harness, run twice: -Os is the fastest on
+# both bench workloads (fib(25) 12.2 ms, string/array 21.0 ms) against -Oz (14.1, 24.2; 20 KB
+# smaller gzip) and -O2 (15.5, 19.4; 74 KB larger): V8 compiles the smaller interpreter
+# loop better.
+OPTIMIZATION = "-Os"
 CLANG_FLAGS = (
     "--target=wasm32-wasi",
     "--sysroot=/usr",
-    # Measured in Node 20 on the metered build, same harness, run twice: -Os is the fastest
-    # on both bench workloads (fib(25) 12.2 ms, string/array 21.0 ms) against -Oz (14.1,
-    # 24.2; 20 KB smaller gzip) and -O2 (15.5, 19.4; 74 KB larger): V8 compiles the smaller
-    # interpreter loop better.
-    "-Os",
+    OPTIMIZATION,
     "-g0",
     # Only the features engine/meter-wasm.mjs (binaryen) is told the module uses.
     "-mcpu=mvp",
