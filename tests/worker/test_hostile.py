@@ -34,3 +34,42 @@ def test_the_largest_allowed_code_runs(worker: WorkerClient, staging_config_limi
     reply = worker.execute(code)
     assert reply.status == 200
     assert (reply.body["status"], reply.body["result"]) == ("ok", repeats)
+
+
+BUFFER_SCAN = """
+const marker = Array.from(input.marker, (c) => c.charCodeAt(0));
+function holdsMarker(bytes) {
+  for (let at = bytes.indexOf(marker[0]); at !== -1; at = bytes.indexOf(marker[0], at + 1)) {
+    let i = 1;
+    while (i < marker.length && bytes[at + i] === marker[i]) i++;
+    if (i === marker.length) return true;
+  }
+  return false;
+}
+const size = 1 << 22;
+const resized = new ArrayBuffer(0, { maxByteLength: size });
+resized.resize(size);
+return [resized, new ArrayBuffer(16).transfer(size), new ArrayBuffer(size), new Float64Array(size / 8).buffer]
+  .filter((buffer) => holdsMarker(new Uint8Array(buffer))).length;
+"""
+
+
+def test_a_large_input_of_one_client_is_nowhere_for_the_next(worker: WorkerClient) -> None:
+    """One client sends ~700 KB of input holding a secret and echoes it; another client, the
+    very next request on the same engine, makes every buffer it can and scans them."""
+    secret = "CARD-4111111111111111-" + "9f3c" * 4
+    victim = worker.execute(
+        "return input.rows.length + input.rows[0].length;",
+        clientId="victim",
+        input={"rows": [secret * 4] * 4000},
+    )
+    assert victim.body["status"] == "ok", victim.body
+    # The marker is sent reversed and put back together inside the program, so the
+    # probe's own input does not hold the text it looks for.
+    probe = worker.execute(
+        "input = { marker: input.reversed.split('').reverse().join('') };\n" + BUFFER_SCAN,
+        clientId="attacker",
+        input={"reversed": secret[::-1]},
+    )
+    assert probe.body["status"] == "ok", probe.body
+    assert probe.body["result"] == 0
