@@ -69,28 +69,36 @@ def start_server(
     )
 
 
+def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str]:
+    """Waits for the server's `ready:` line and returns its output, a list that keeps
+    growing: a thread keeps the pipe drained for as long as the server writes."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        for line in stdout:
+            output.append(line)
+            if line.startswith("ready:"):
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + seconds
+    while not ready.wait(0.1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise ServerStartError(f"the local server did not start:\n{''.join(output)[-2000:]}")
+    return output
+
+
 @contextlib.contextmanager
 def serving(
     paths: ProjectPaths, options: ServerOptions, start_seconds: float = START_SECONDS
 ) -> Iterator[str]:
     """Serves until the block ends; yields the base URL once the server said `ready:`."""
     process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:  # keeps the pipe drained for as long as the server writes
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            if line.startswith("ready:"):
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
     try:
-        deadline = time.monotonic() + start_seconds
-        while not ready.wait(0.1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise ServerStartError(f"the local server did not start:\n{''.join(output)[-2000:]}")
+        wait_until_ready(process, start_seconds)
         yield f"http://{options.host}:{options.port}"
     finally:
         stop_process(process)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 import socket
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from infra.build import build_stack
 from infra.config import StackConfig, load_stack_config
-from infra.devserver import ServerOptions, start_server
+from infra.devserver import ServerOptions, start_server, wait_until_ready
 from infra.manifest import Manifest
 from infra.paths import ProjectPaths
 from infra.processes import stop_process
@@ -46,28 +45,6 @@ def free_port() -> int:
         return port
 
 
-def wait_until_ready(process: subprocess.Popen[str], seconds: float) -> list[str]:
-    """Waits for the server's `ready:` line; returns its output, which keeps growing."""
-    assert process.stdout is not None
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("ready:"):
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + seconds
-    while not ready.wait(0.1):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("server did not start:\n" + "".join(lines))
-    return lines
-
-
 @contextlib.contextmanager
 def serving(paths: ProjectPaths, config: StackConfig, state_dir: Path) -> Iterator[WorkerClient]:
     """Builds a stack and serves it on workerd (Miniflare) on a free port with its own KV."""
@@ -87,13 +64,28 @@ def running_worker(paths: ProjectPaths, stack: str, state_dir: Path) -> Iterator
         port=free_port(),
     )
     process = start_server(paths, options, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output = wait_until_ready(process, SERVER_START_SECONDS)
     try:
+        output = wait_until_ready(process, SERVER_START_SECONDS)
         yield WorkerClient(f"http://127.0.0.1:{options.port}", api_key, server_output=output)
     finally:
         stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def write_test_manifest(
+    build: Path, stack: str, modules: Sequence[tuple[str, str]], kv_namespaces: Sequence[str] = ()
+) -> None:
+    """The manifest that makes a folder of test modules servable by `running_worker`:
+    `modules` are (type, path) pairs, the first the entry."""
+    manifest = {
+        "stack": stack,
+        "compatibilityDate": "2026-04-20",
+        "kvNamespaces": list(kv_namespaces),
+        "rateLimits": [],
+        "modules": [{"type": kind, "path": path} for kind, path in modules],
+    }
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

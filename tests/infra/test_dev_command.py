@@ -15,10 +15,11 @@ import pytest
 
 from infra.cli import main
 from infra.dev_record import read_dev_record
+from infra.devserver import wait_until_ready
 from infra.devvars import API_KEY, read_dev_vars
 from infra.paths import ProjectPaths
 from infra.service_client import URL_VARIABLE
-from tests.conftest import SERVER_START_SECONDS, free_port, wait_until_ready
+from tests.conftest import SERVER_START_SECONDS, free_port
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e

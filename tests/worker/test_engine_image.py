@@ -16,7 +16,7 @@ from infra.corpus import load_corpus
 from infra.engine import engine_wasm
 from infra.harness import cases_dir
 from infra.paths import ProjectPaths
-from tests.conftest import running_worker
+from tests.conftest import running_worker, write_test_manifest
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
@@ -48,17 +48,7 @@ def probe(paths: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Iter
     build = paths.build_dir(STACK)
     build.mkdir(parents=True, exist_ok=True)
     bundle_worker(paths, build, engine_wasm(paths), entry=PROBE)
-    manifest = {
-        "stack": STACK,
-        "compatibilityDate": "2026-04-20",
-        "kvNamespaces": [],
-        "rateLimits": [],
-        "modules": [
-            {"type": "ESModule", "path": "worker.js"},
-            {"type": "CompiledWasm", "path": "quickjs.wasm"},
-        ],
-    }
-    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_test_manifest(build, STACK, [("ESModule", "worker.js"), ("CompiledWasm", "quickjs.wasm")])
     with running_worker(paths, STACK, tmp_path_factory.mktemp("probe-state")) as client:
         yield client
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from infra.paths import ProjectPaths
-from tests.conftest import running_worker
+from tests.conftest import running_worker, write_test_manifest
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
@@ -48,14 +48,7 @@ def units(paths: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Iter
     shutil.copy(paths.root / "tests" / "worker" / "usage_units_worker.js", build / "worker.js")
     for module in MODULES:
         shutil.copy(paths.root / "worker_src" / module, build / module)
-    manifest = {
-        "stack": STACK,
-        "compatibilityDate": "2026-04-20",
-        "kvNamespaces": ["KV"],
-        "rateLimits": [],
-        "modules": [{"type": "ESModule", "path": path} for path in ("worker.js", *MODULES)],
-    }
-    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_test_manifest(build, STACK, [("ESModule", path) for path in ("worker.js", *MODULES)], ["KV"])
     with running_worker(paths, STACK, tmp_path_factory.mktemp("units-state")) as client:
         yield client
 
