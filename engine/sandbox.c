@@ -29,7 +29,7 @@ static void sandbox_note_heap_size(size_t size);
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define WASM_PAGE 65536u
 
-enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_SETUP_FAILED = 3 };
+enum { SANDBOX_OK = 0, SANDBOX_ESCAPED = 1, SANDBOX_SETUP_FAILED = 2 };
 
 static JSRuntime *sandbox_runtime;
 static JSContext *sandbox_context;
@@ -49,7 +49,6 @@ static uint32_t poll_budget = UINT32_MAX;
 
 // The program break: the top of what sbrk has handed out, below the memory's size.
 static uintptr_t break_top;
-static uintptr_t break_peak;
 
 static const char *run_output;
 static size_t run_output_length;
@@ -68,7 +67,7 @@ static void sandbox_note_refused_allocation(void) { allocation_failures += 1; }
 // dlmalloc grows its heap through sbrk. This one keeps the break in linear memory (so an
 // image restore moves it back) instead of deriving it from memory.size, which never shrinks.
 void *sbrk(intptr_t increment) {
-    if (break_top == 0) break_top = break_peak = (uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE;
+    if (break_top == 0) break_top = (uintptr_t)__builtin_wasm_memory_size(0) * WASM_PAGE;
     if (increment == 0) return (void *)break_top;
     if (increment < 0) {
         errno = EINVAL;
@@ -89,7 +88,6 @@ void *sbrk(intptr_t increment) {
         }
     }
     break_top = new_top;
-    if (new_top > break_peak) break_peak = new_top;
     return (void *)old_top;
 }
 
@@ -275,7 +273,7 @@ static int sandbox_call_step(int argc, JSValue *argv) {
         sandbox_drop_exception();
         return SANDBOX_ESCAPED;
     }
-    if (argc > 0 && JS_IsString(returned)) {
+    if (JS_IsString(returned)) {
         run_output = JS_ToCStringLen(sandbox_context, &run_output_length, returned);
         if (!run_output) {
             JS_FreeValue(sandbox_context, returned);
@@ -337,17 +335,26 @@ static int sandbox_step_action(const char *action) {
     return sandbox_call_step(1, argv);
 }
 
-// Hands the pending exception to the prelude as the program's failure, unless it is the
-// interrupt (fuel) or another uncatchable one: that escapes to the host.
-static int sandbox_fail(const char *phase) {
+// Hands the pending exception to the prelude, as step(action, thrown, detail), unless it
+// is the interrupt (fuel) or another uncatchable one: that escapes to the host.
+static int sandbox_hand_over_exception(const char *action, const char *detail) {
     JSValue thrown = JS_GetException(sandbox_context);
     if (JS_IsUncatchableError(thrown)) {
         JS_FreeValue(sandbox_context, thrown);
         return SANDBOX_ESCAPED;
     }
-    JSValue argv[3] = { JS_NewString(sandbox_context, "failed"), thrown, JS_NewString(sandbox_context, phase) };
-    return sandbox_call_step(3, argv);
+    JSValue argv[3] = { JS_NewString(sandbox_context, action), thrown, JS_UNDEFINED };
+    if (detail) argv[2] = JS_NewString(sandbox_context, detail);
+    if (JS_IsException(argv[0]) || JS_IsException(argv[2])) {
+        for (int i = 0; i < 3; i++) JS_FreeValue(sandbox_context, argv[i]);
+        sandbox_drop_exception();
+        return SANDBOX_ESCAPED;
+    }
+    return sandbox_call_step(detail ? 3 : 2, argv);
 }
+
+// The program failed (to compile, or while running): the prelude records it.
+static int sandbox_fail(const char *phase) { return sandbox_hand_over_exception("failed", phase); }
 
 static int sandbox_drain_jobs(void) {
     while (polls <= poll_budget) {
@@ -357,13 +364,7 @@ static int sandbox_drain_jobs(void) {
         if (ran < 0) {
             // A job that throws (queueMicrotask, a FinalizationRegistry callback) does not
             // end the program: the prelude logs it. The interrupt does.
-            JSValue thrown = JS_GetException(sandbox_context);
-            if (JS_IsUncatchableError(thrown)) {
-                JS_FreeValue(sandbox_context, thrown);
-                return SANDBOX_ESCAPED;
-            }
-            JSValue argv[2] = { JS_NewString(sandbox_context, "jobFailed"), thrown };
-            int status = sandbox_call_step(2, argv);
+            int status = sandbox_hand_over_exception("jobFailed", NULL);
             if (status != SANDBOX_OK) return status;
         }
     }
@@ -374,7 +375,6 @@ static int sandbox_drain_jobs(void) {
 // (step("settle")), then runs the jobs it queued while the budget lasts.
 EXPORT(sandbox_run)
 int sandbox_run(const char *code, size_t code_length, const char *input, size_t input_length, int has_input) {
-    run_output = NULL;
     JSValue script = sandbox_compile(code, code_length);
     if (JS_IsException(script)) return sandbox_fail("compile");
     if (!sandbox_body_is_whole(script, code_length)) {
@@ -397,20 +397,14 @@ int sandbox_run(const char *code, size_t code_length, const char *input, size_t 
     if (JS_IsException(promise)) return sandbox_fail("runtime");
     JSValue argv[2] = { JS_NewString(sandbox_context, "settle"), promise };
     int status = sandbox_call_step(2, argv);
-    run_output = NULL;
     if (status != SANDBOX_OK) return status;
     return sandbox_drain_jobs();
 }
 
 // step("finish"): the envelope, read through sandbox_output / sandbox_output_length.
 EXPORT(sandbox_finish) int sandbox_finish(void) {
-    JSValue argv[1] = { JS_NewString(sandbox_context, "finish") };
-    if (JS_IsException(argv[0])) {
-        sandbox_drop_exception();
-        return SANDBOX_ESCAPED;
-    }
     run_output = NULL;
-    int status = sandbox_call_step(1, argv);
+    int status = sandbox_step_action("finish");
     if (status == SANDBOX_OK && !run_output) return SANDBOX_ESCAPED;
     return status;
 }
@@ -423,5 +417,3 @@ EXPORT(sandbox_log_sink_length) size_t sandbox_log_sink_length(void) { return lo
 EXPORT(sandbox_allocation_failures) uint32_t sandbox_allocation_failures(void) { return allocation_failures; }
 EXPORT(sandbox_stack_overflows) uint32_t sandbox_stack_overflows(void) { return stack_overflows; }
 EXPORT(sandbox_heap_peak) size_t sandbox_heap_peak(void) { return held_peak - held_base; }
-// The highest address the allocator has used since the image: what a restore must zero.
-EXPORT(sandbox_break_peak) uintptr_t sandbox_break_peak(void) { return break_peak; }

@@ -8,6 +8,7 @@ same version.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,6 @@ from infra.paths import ProjectPaths
 
 ENGINE_FACTS_FILE = Path("engine/quickjs-ng.json")
 ENGINE_WASM_FILE = Path("engine/quickjs-ng.wasm")
-# The quickjs-ng version both tiers run (the harness's wheel is held to it).
-ENGINE_VERSION: str = json.loads(
-    (Path(__file__).resolve().parents[1] / ENGINE_FACTS_FILE).read_text("utf-8")
-)["version"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +60,12 @@ def read_engine_facts(paths: ProjectPaths) -> EngineFacts:
         raise BuildError(f"cannot read {ENGINE_FACTS_FILE}: {error}") from None
 
 
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def engine_wasm(paths: ProjectPaths) -> Path:
     """The committed engine, checked against its pinned digest."""
-    from infra.engine_build import sha256_of  # noqa: PLC0415 - the build module imports this one
-
     wasm = paths.root / ENGINE_WASM_FILE
     facts = read_engine_facts(paths)
     if not wasm.is_file() or sha256_of(wasm) != facts.wasm_sha256:
@@ -74,3 +73,7 @@ def engine_wasm(paths: ProjectPaths) -> Path:
             f"{ENGINE_WASM_FILE} is missing or not the pinned build (sha256 {facts.wasm_sha256})"
         )
     return wasm
+
+
+# The quickjs-ng version both tiers run (the harness's wheel is held to it).
+ENGINE_VERSION = read_engine_facts(ProjectPaths.of_checkout()).version

@@ -15,7 +15,6 @@ installed (CI installs it) and compares digests.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.engine import ENGINE_FACTS_FILE, ENGINE_WASM_FILE, EngineFacts, read_engine_facts
+from infra.engine import ENGINE_FACTS_FILE, ENGINE_WASM_FILE, EngineFacts, read_engine_facts, sha256_of
 from infra.errors import BuildError, InfraError, ToolMissingError
 from infra.paths import ProjectPaths
 
@@ -102,10 +101,6 @@ CLANG_FLAGS = (
 class BuiltEngine:
     wasm: Path
     sha256: str
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def build_engine(paths: ProjectPaths, work: Path) -> BuiltEngine:

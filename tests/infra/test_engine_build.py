@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.engine import ENGINE_WASM_FILE, engine_wasm, read_engine_facts
-from infra.engine_build import CLANG, SOURCE_HOOKS, _apply_hooks, build_engine, sha256_of
+from infra.engine import ENGINE_WASM_FILE, engine_wasm, read_engine_facts, sha256_of
+from infra.engine_build import CLANG, SOURCE_HOOKS, _apply_hooks, build_engine
 from infra.errors import BuildError
 from infra.paths import ProjectPaths
 
@@ -41,9 +41,7 @@ def toolchain_or_skip() -> None:
     if shutil.which(CLANG) is None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CLANG} is missing in CI: .ci/run installs it")
-        pytest.skip(
-            f"{CLANG} is not installed (apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32)"
-        )
+        pytest.skip(f"{CLANG} is not installed (`make engine-toolchain` installs it)")
 
 
 def test_make_engine_reproduces_the_committed_wasm(paths: ProjectPaths, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ const HEADROOM_BYTES = 1024 * 1024;
 // An unarmed meter: the largest i64, never reached.
 const UNARMED_TICKS = 0x7fffffffffffffffn;
 // What one call of a host import costs, in meter ticks: imports run outside the meter.
-export const IMPORT_CALL_TICKS = 1000n;
+const IMPORT_CALL_TICKS = 1000n;
 // Image pages restored as one block: a zero block is filled, any other copied.
 const IMAGE_BLOCK_BYTES = 4096;
 
@@ -192,19 +192,26 @@ export class Engine {
     return this.memory.buffer.byteLength !== this.image.bytes.length;
   }
 
-  /**
-   * Copies text into the engine as UTF-8, NUL-terminated (QuickJS's parsers read up to a
-   * terminator; the length passed along keeps a NUL inside the text a character).
-   * @param {string} text
-   */
+  /** @param {string} text */
   #write(text) {
-    const bytes = encoder.encode(text);
-    const pointer = this.exports.sandbox_alloc(bytes.length + 1);
-    const target = new Uint8Array(this.memory.buffer, pointer, bytes.length + 1);
-    target.set(bytes);
-    target[bytes.length] = 0;
-    return { pointer, length: bytes.length };
+    return writeText(this.exports, this.memory, text);
   }
+}
+
+/**
+ * Copies text into the engine as UTF-8, NUL-terminated (QuickJS's parsers read up to a
+ * terminator; the length passed along keeps a NUL inside the text a character).
+ * @param {EngineExports} exports
+ * @param {WebAssembly.Memory} memory
+ * @param {string} text
+ */
+function writeText(exports, memory, text) {
+  const bytes = encoder.encode(text);
+  const pointer = exports.sandbox_alloc(bytes.length + 1);
+  const target = new Uint8Array(memory.buffer, pointer, bytes.length + 1);
+  target.set(bytes);
+  target[bytes.length] = 0;
+  return { pointer, length: bytes.length };
 }
 
 /**
@@ -344,22 +351,18 @@ export function createEngine(maxBytes, settings) {
   const host = hostImports();
   const { memory, exports } = newInstance(maxBytes, host);
   exports._initialize();
-  const prelude = encoder.encode(preludeSource);
-  const settingsJson = encoder.encode(JSON.stringify(Object.fromEntries(SETTINGS_KEYS.map((key) => [key, settings[key]]))));
-  const preludeAt = exports.sandbox_alloc(prelude.length);
-  new Uint8Array(memory.buffer, preludeAt, prelude.length).set(prelude);
-  const settingsAt = exports.sandbox_alloc(settingsJson.length);
-  new Uint8Array(memory.buffer, settingsAt, settingsJson.length).set(settingsJson);
-  if (exports.sandbox_setup(preludeAt, prelude.length, settingsAt, settingsJson.length) !== 0) {
+  const prelude = writeText(exports, memory, preludeSource);
+  const settingsJson = writeText(exports, memory, JSON.stringify(Object.fromEntries(SETTINGS_KEYS.map((key) => [key, settings[key]]))));
+  if (exports.sandbox_setup(prelude.pointer, prelude.length, settingsJson.pointer, settingsJson.length) !== 0) {
     throw new Error("the engine's setup failed: the prelude did not evaluate");
   }
-  exports.sandbox_free(preludeAt);
-  exports.sandbox_free(settingsAt);
+  exports.sandbox_free(prelude.pointer);
+  exports.sandbox_free(settingsJson.pointer);
   const stackPointer = Number(exports.__stack_pointer.value);
   // Headroom pages, zero, so that ordinary runs allocate without growing the memory.
-  const size = memory.buffer.byteLength;
-  const target = Math.ceil((size + HEADROOM_BYTES) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
-  memory.grow(Math.min(target, Math.floor(maxBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES) / WASM_PAGE_BYTES - size / WASM_PAGE_BYTES);
+  const pages = memory.buffer.byteLength / WASM_PAGE_BYTES;
+  const wanted = Math.min(pages + Math.ceil(HEADROOM_BYTES / WASM_PAGE_BYTES), Math.floor(maxBytes / WASM_PAGE_BYTES));
+  memory.grow(wanted - pages);
   // The stack below the stack pointer holds setup's dead frames: the image holds zeros.
   new Uint8Array(memory.buffer).fill(0, 0, stackPointer);
   const bytes = new Uint8Array(memory.buffer).slice();
@@ -415,5 +418,3 @@ export function releaseEngine(engine, maxBytes) {
   }
   current = { engine: renewEngine(engine, maxBytes), key: current.key };
 }
-
-export const ENGINE_DESCRIPTION = `${engineFacts.name} ${engineFacts.version}`;
