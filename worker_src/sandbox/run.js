@@ -30,6 +30,8 @@ import { acquireEngine, releaseEngine } from "./engine.js";
  * @property {number} logsDropped
  * @property {{fuel: number, memoryBytes: number, outputBytes: number, wallMs: number}} usage
  * @property {string | undefined} internalDetail why the engine had to be reset, for logs only
+ *
+ * @typedef {Omit<RunOutcome, "usage">} JudgedRun how a run ended, before its usage is counted
  */
 
 /** @type {Record<string, GuestError>} */
@@ -69,15 +71,17 @@ export async function runInSandbox(program, limits) {
   } finally {
     releaseEngine(engine, limits.memoryBytes);
   }
-  const outcome = judge(seen);
+  const judged = judge(seen);
   const tickFuel = Number((seen.ticks + BigInt(TICKS_PER_FUEL) - 1n) / BigInt(TICKS_PER_FUEL));
-  outcome.usage = {
-    fuel: Math.min(Math.max(seen.polls, tickFuel), limits.fuel),
-    memoryBytes: seen.heapPeakBytes,
-    outputBytes: sentBytes(outcome),
-    wallMs: Date.now() - startedAt,
+  return {
+    ...judged,
+    usage: {
+      fuel: Math.min(Math.max(seen.polls, tickFuel), limits.fuel),
+      memoryBytes: seen.heapPeakBytes,
+      outputBytes: sentBytes(judged),
+      wallMs: Date.now() - startedAt,
+    },
   };
-  return outcome;
 }
 
 const utf8 = new TextEncoder();
@@ -85,7 +89,7 @@ const utf8 = new TextEncoder();
 /**
  * The bytes of the answer's `result`, `error` and `logs` as sent (JSON, UTF-8); the
  * harness mirror is infra/answer_bytes.py.
- * @param {RunOutcome} outcome
+ * @param {JudgedRun} outcome
  */
 function sentBytes(outcome) {
   let bytes = 0;
@@ -116,7 +120,7 @@ export function engineRequest(program, limits) {
 /**
  * The outcome of a run, from what the host observed first and the prelude's answer second.
  * @param {import("./engine.js").RunObservation} seen
- * @returns {RunOutcome}
+ * @returns {JudgedRun}
  */
 function judge(seen) {
   const envelope = parseEnvelope(seen.envelope);
@@ -161,7 +165,7 @@ function parseEnvelope(text) {
  * whose text claims a limit is the program's own error unless the engine hit that limit.
  * @param {any} envelope the JSON the prelude's finish() returned
  * @param {import("./engine.js").RunObservation} seen
- * @returns {RunOutcome}
+ * @returns {JudgedRun}
  */
 function fromEnvelope(envelope, seen) {
   let status = envelope.status;
@@ -183,7 +187,6 @@ function fromEnvelope(envelope, seen) {
     error,
     logs: envelope.logs,
     logsDropped: envelope.logStats.dropped,
-    usage: { fuel: 0, memoryBytes: 0, outputBytes: 0, wallMs: 0 },
     internalDetail: undefined,
   };
 }
@@ -210,7 +213,7 @@ function isWellFormed(envelope) {
 /**
  * @param {RunStatus} status
  * @param {any} envelope what the prelude could still report (for its logs), if anything
- * @returns {RunOutcome}
+ * @returns {JudgedRun}
  */
 function limitOutcome(status, envelope) {
   return {
@@ -219,7 +222,6 @@ function limitOutcome(status, envelope) {
     error: { ...LIMIT_ERRORS[status] },
     logs: envelope?.logs ?? [],
     logsDropped: envelope?.logStats.dropped ?? 0,
-    usage: { fuel: 0, memoryBytes: 0, outputBytes: 0, wallMs: 0 },
     internalDetail: undefined,
   };
 }
