@@ -33,7 +33,7 @@ build: setup
 # and checks it reproduces the pinned digest. Needs Debian's clang-19 lld-19 wasi-libc
 # libclang-rt-19-dev-wasm32; `make engine PIN=1` records a new build after a change.
 engine: setup
-	$(BIN)/python -m infra.engine_build $(if $(PIN),--pin)
+	$(BIN)/python -m infra.build.engine_build $(if $(PIN),--pin)
 
 # The engine's C toolchain from Debian (a maintainer's and CI's, never needed by dev/test).
 ENGINE_TOOLCHAIN := clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32

@@ -24,8 +24,8 @@ from bench.outcome import NotMeasured, first_line
 from bench.servers import Server, rss_bytes
 from bench.stats import ratio, summary
 from bench.workloads import COMPUTE, FIB, HEALTH, TRIVIAL, execute_call, peer_call
-from infra.config import Limits
 from infra.paths import ProjectPaths
+from infra.stack.config import Limits
 
 
 @dataclass(frozen=True)

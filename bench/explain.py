@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.targets import figure
-from infra.engine_build import OPTIMIZATION
+from infra.build.engine_build import OPTIMIZATION
 
 MIB = 2**20
 

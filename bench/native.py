@@ -14,8 +14,8 @@ from typing import Any
 import quickjs
 
 from bench.outcome import NotMeasured, first_line
-from infra.config import Limits
 from infra.paths import ProjectPaths
+from infra.stack.config import Limits
 
 PRELUDE = "guest/prelude.guest.js"
 

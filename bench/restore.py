@@ -16,9 +16,9 @@ from typing import Any
 from bench.outcome import NotMeasured, first_line
 from bench.stats import summary
 from bench.workloads import COMPUTE, TRIVIAL
-from infra.bundle import PRELUDE_NAME
-from infra.config import Limits
+from infra.build.bundle import PRELUDE_NAME
 from infra.paths import ProjectPaths
+from infra.stack.config import Limits
 
 KIB = 1024
 MIB = 1024 * KIB

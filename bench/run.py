@@ -34,9 +34,9 @@ from bench.sizes import (
 from bench.stacks import BENCH_RATE_LIMIT_REQUESTS, build_variant, for_bench, metering_variants
 from bench.stats import ratio
 from bench.targets import evaluate
-from infra.config import StackConfig, load_stack_config
 from infra.errors import InfraError
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig, load_stack_config
 
 Starter = Callable[[], AbstractContextManager[tuple[str, Callable[[], bool]]]]
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.outcome import NotMeasured
-from infra.devserver import ServerOptions, server_command
-from infra.manifest import read_manifest
+from infra.build.manifest import read_manifest
+from infra.local.devserver import ServerOptions, server_command
+from infra.local.processes import stop_process
 from infra.paths import ProjectPaths
-from infra.processes import stop_process
 
 START_SECONDS = 60.0
 POLL_SECONDS = 0.005

@@ -13,7 +13,7 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.manifest import read_manifest
+from infra.build.manifest import read_manifest
 
 MB = 1000 * 1000
 FREE_PLAN_GZIP_BYTES = 3 * MB

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from infra.build import build_stack
-from infra.config import StackConfig, load_stack_config
+from infra.build.stack_build import build_stack
 from infra.errors import ConfigError
 from infra.paths import PROJECT_NAME, ProjectPaths
+from infra.stack.config import StackConfig, load_stack_config
 
 # Per-client requests per period in the bench's builds: above what one run sends from its
 # single client id, so the rate limit never answers 429 while the binding is still there.

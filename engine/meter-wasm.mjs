@@ -10,7 +10,7 @@
 //
 // usage: node engine/meter-wasm.mjs <in.wasm> <out.wasm>
 // Deterministic: the same input and the pinned wabt (package-lock.json) give the same
-// bytes; `make engine` (infra/engine_build.py) pins the sha256 of the result in engine/quickjs-ng.json.
+// bytes; `make engine` (infra/build/engine_build.py) pins the sha256 of the result in engine/quickjs-ng.json.
 import fs from "node:fs";
 import binaryen from "binaryen";
 import wabtInit from "wabt";
@@ -89,7 +89,7 @@ async function main() {
   const { wat, loops, bulk } = meterWat(parsed.toText({ foldExprs: false, inlineExport: false }));
   parsed.destroy();
   const metered = binaryen.parseText(wat);
-  // Only the features engine/sandbox.c is compiled with (infra/engine_build.py CLANG_FLAGS):
+  // Only the features engine/sandbox.c is compiled with (infra/build/engine_build.py CLANG_FLAGS):
   // newer ones could change the binary encoding.
   const F = binaryen.Features;
   metered.setFeatures(F.MVP | F.MutableGlobals | F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.NontrappingFPToInt);

@@ -21,7 +21,7 @@ static void sandbox_note_stack_overflow(void);
 static void sandbox_note_refused_allocation(void);
 static void sandbox_note_heap_size(size_t size);
 
-// The build adds calls to these to quickjs.c (infra/engine_build.py, SOURCE_HOOKS):
+// The build adds calls to these to quickjs.c (infra/build/engine_build.py, SOURCE_HOOKS):
 // in JS_ThrowStackOverflow, where a string would grow past the longest QuickJS makes,
 // and wherever QuickJS adds to its count of the bytes the program holds.
 #include "quickjs.c"

@@ -1,5 +1,5 @@
 """Pulumi entry (`main: infra/` in Pulumi.yaml): the stack's config, components, exports."""
 
-from infra.program import run
+from infra.deploy.program import run
 
 run()

@@ -38,7 +38,7 @@ class ProjectPaths:
 
     @property
     def dev_record(self) -> Path:
-        """Where a running `codeexec dev` records its URL (infra/dev_record.py)."""
+        """Where a running `codeexec dev` records its URL (infra/local/dev_record.py)."""
         return self.root / ".state" / "dev-server.json"
 
     def stack_file(self, stack: str) -> Path:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.build import build_stack
-from infra.config import StackConfig, load_stack_config
-from infra.devserver import ServerOptions, start_server, wait_until_ready
-from infra.manifest import Manifest
+from infra.build.manifest import Manifest
+from infra.build.stack_build import build_stack
+from infra.local.devserver import ServerOptions, start_server, wait_until_ready
+from infra.local.processes import stop_process
 from infra.paths import ProjectPaths
-from infra.processes import stop_process
+from infra.stack.config import StackConfig, load_stack_config
 from tests.worker.client import WorkerClient
 
 SERVER_START_SECONDS = 60

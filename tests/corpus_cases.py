@@ -5,11 +5,11 @@ from __future__ import annotations
 import atexit
 import functools
 
-from infra.config import load_stack_config
-from infra.corpus import Case, Outcome, load_corpus
-from infra.harness import RunLimits, cases_dir, prelude_path, run_case
-from infra.harness_process import HarnessProcess
+from infra.check.corpus import Case, Outcome, load_corpus
+from infra.check.harness import RunLimits, cases_dir, prelude_path, run_case
+from infra.check.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
+from infra.stack.config import load_stack_config
 
 PATHS = ProjectPaths.of_checkout()
 CASES = load_corpus(cases_dir(PATHS))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bench.native import run_native, run_plain
 from bench.outcome import NotMeasured
 from bench.workloads import FIB
-from infra.config import StackConfig
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig
 
 
 def test_native_runs_the_prelude_protocol(paths: ProjectPaths, staging_config: StackConfig) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.outcome import NotMeasured
 from bench.servers import raw_workerd_config, running
-from infra.manifest import Manifest, ModulePart, write_manifest
+from infra.build.manifest import Manifest, ModulePart, write_manifest
 
 
 def _build(directory: Path, kv: tuple[str, ...], bundle: str) -> Path:

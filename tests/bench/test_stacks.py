@@ -11,7 +11,7 @@ from infra.paths import ProjectPaths
 def test_metering_variants_differ_only_in_the_switch(paths: ProjectPaths) -> None:
     variants, reason = metering_variants("staging", paths.stack_file("staging"))
     if not variants:
-        # Until infra/config.py reads the switch, the bench reports this instead of numbers.
+        # Until infra/stack/config.py reads the switch, the bench reports this instead of numbers.
         assert "usage.record" in reason
         return
     on, off = variants[True], variants[False]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from infra import gate, harness
-from infra.cli import main
-from infra.config import StackConfig
-from infra.corpus import load_family
-from infra.harness import RunLimits, prelude_path, run_check, run_program
+from infra.check import gate, harness
+from infra.check.corpus import load_family
+from infra.check.harness import RunLimits, prelude_path, run_check, run_program
+from infra.cli.main import main
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig
 
 
 def broken_prelude(paths: ProjectPaths, tmp_path: Path, old: str, new: str) -> Path:

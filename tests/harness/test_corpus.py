@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.corpus import Case
+from infra.check.corpus import Case
 from tests.corpus_cases import CASE_IDS, CASES, harness_problems
 
 

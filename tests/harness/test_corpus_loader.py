@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.corpus import Expectation, Outcome, judge, load_corpus, load_family
+from infra.check.corpus import Expectation, Outcome, judge, load_corpus, load_family
 from infra.errors import CorpusError
 from tests.corpus_cases import CASES
 

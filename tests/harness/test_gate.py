@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from infra.config import StackConfig
-from infra.corpus import Case, Expectation, Outcome, Run, disagreements
+from infra.build.manifest import Manifest
+from infra.check.corpus import Case, Expectation, Outcome, Run, disagreements
+from infra.check.gate import GateReport, Tier, format_gate_report, gate_corpus, run_gate
+from infra.check.harness import CaseResult
+from infra.check.worker_tier import run_on_worker
 from infra.errors import BuildError
-from infra.gate import GateReport, Tier, format_gate_report, gate_corpus, run_gate
-from infra.harness import CaseResult
-from infra.manifest import Manifest
 from infra.paths import ProjectPaths
-from infra.worker_tier import run_on_worker
+from infra.stack.config import StackConfig
 
-# The platforms' libm differ (infra/cases/README.md): natively Math.cbrt(27) is
+# The platforms' libm differ (infra/check/cases/README.md): natively Math.cbrt(27) is
 # 3.0000000000000004, on the Worker 3. A case expecting one of them fails on exactly one
 # tier, for real, with nothing stubbed.
 NATIVE_CBRT = 3.0000000000000004

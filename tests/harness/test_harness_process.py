@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from infra.config import StackConfig
+from infra.check.harness import RunLimits, prelude_path
+from infra.check.harness_process import HarnessProcess
 from infra.errors import HarnessError
-from infra.harness import RunLimits, prelude_path
-from infra.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig
 
 # A real native crash on any engine version: with no stack limit (`stack_bytes=0` turns
 # QuickJS's own guard off), runaway recursion overflows the child's C stack (SIGSEGV).

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.config import StackConfig
-from infra.harness import RunLimits, prelude_path, run_program
-from infra.harness_process import HarnessProcess
+from infra.check.harness import RunLimits, prelude_path, run_program
+from infra.check.harness_process import HarnessProcess
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig
 
 
 @pytest.fixture(scope="module")

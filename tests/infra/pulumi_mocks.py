@@ -12,9 +12,9 @@ import pulumi
 import yaml
 from pulumi.runtime import rpc
 
-from infra.config import StackConfig
+from infra.deploy.program import Check, run
 from infra.paths import PROJECT_NAME, ProjectPaths
-from infra.program import Check, run
+from infra.stack.config import StackConfig
 
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
 API_KEY = "test-api-key-that-must-stay-secret"
@@ -108,7 +108,7 @@ def run_stack(
     """Runs the program for `stack` with its committed config plus `overrides` (None removes).
 
     Pass `mocks` to inspect what was registered when the program fails, and `entry` to
-    run something else than `infra.program.run(check)` (e.g. `infra/__main__.py`).
+    run something else than `infra.deploy.program.run(check)` (e.g. `infra/__main__.py`).
     """
     mocks = mocks or RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=False)

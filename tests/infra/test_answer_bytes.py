@@ -1,10 +1,10 @@
-"""The harness counts answer bytes as V8's JSON.stringify writes them (infra/answer_bytes.py)."""
+"""The harness counts answer bytes as V8's JSON.stringify writes them (infra/check/answer_bytes.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from infra.answer_bytes import json_text, sent_bytes
+from infra.check.answer_bytes import json_text, sent_bytes
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import re
 import tomllib
 from pathlib import Path
 
-from infra.config import StackConfig
-from infra.devvars import read_dev_vars, write_build_dev_vars
-from infra.manifest import Manifest, read_manifest
+from infra.build.manifest import Manifest, read_manifest
+from infra.build.render import KV_NAMESPACES
+from infra.local.devvars import read_dev_vars, write_build_dev_vars
 from infra.paths import ProjectPaths
-from infra.render import KV_NAMESPACES
+from infra.stack.config import StackConfig
 
 
 def test_manifest_records_the_real_sizes_and_hashes(paths: ProjectPaths, staging_build: Manifest) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli import main
-from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
+from infra.cli.main import main
+from infra.local.devvars import API_KEY, ensure_dev_vars, read_dev_vars
 
 
 def test_build_prints_each_step(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.config import LIMIT_RULES, load_stack_config, parse_stack_config
 from infra.errors import ConfigError
 from infra.paths import ProjectPaths
+from infra.stack.config import LIMIT_RULES, load_stack_config, parse_stack_config
 
 
 def stack_values(paths: ProjectPaths, stack: str = "staging") -> dict[str, Any]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.cli import main
-from infra.config import StackConfig, load_stack_config
-from infra.doctor import (
+from infra.build.manifest import Manifest
+from infra.cli.main import main
+from infra.deploy.doctor import (
     check_account,
     check_api_key_local,
     check_api_key_stack,
@@ -25,8 +25,8 @@ from infra.doctor import (
     check_scheduled_handler,
     diagnose,
 )
-from infra.manifest import Manifest
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig, load_stack_config
 
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
 

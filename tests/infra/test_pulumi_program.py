@@ -15,15 +15,15 @@ import pulumi
 import pytest
 import yaml
 
-from infra import gate
-from infra.build import build_stack
-from infra.config import StackConfig, load_stack_config
-from infra.corpus import Case, Expectation, Run
+from infra.build.manifest import read_manifest
+from infra.build.render import KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID
+from infra.build.stack_build import build_stack
+from infra.check import gate
+from infra.check.corpus import Case, Expectation, Run
+from infra.deploy.program import default_check
 from infra.errors import ConfigError
-from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
-from infra.program import default_check
-from infra.render import KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID
+from infra.stack.config import StackConfig, load_stack_config
 from tests.infra.pulumi_mocks import (
     ACCOUNT_ID,
     API_KEY,
@@ -336,16 +336,16 @@ def test_wrangler_toml_addresses_the_same_worker(
 
 
 def fake_gate(monkeypatch: pytest.MonkeyPatch, report: PassingReport) -> list[str]:
-    """Installs an `infra.gate` module answering `report`; returns the stacks it checked."""
+    """Installs an `infra.check.gate` module answering `report`; returns the stacks it checked."""
     checked: list[str] = []
 
     def run_gate(config: StackConfig, _paths: ProjectPaths) -> PassingReport:
         checked.append(config.stack)
         return report
 
-    module = types.ModuleType("infra.gate")
+    module = types.ModuleType("infra.check.gate")
     module.run_gate = run_gate  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "infra.gate", module)
+    monkeypatch.setitem(sys.modules, "infra.check.gate", module)
     return checked
 
 
@@ -372,7 +372,7 @@ def test_the_entry_stops_when_the_gate_fails(paths: ProjectPaths, monkeypatch: p
 
 
 # Math.cbrt(27) is 3.0000000000000004 natively and 3 on the Worker (the platforms' libm,
-# infra/cases/README.md): expecting one of them fails exactly one real tier.
+# infra/check/cases/README.md): expecting one of them fails exactly one real tier.
 @pytest.mark.parametrize(("expected", "tier"), [(3, "native"), (3.0000000000000004, "Worker")])
 def test_the_program_declares_nothing_when_either_tier_of_the_real_gate_fails(
     paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch, expected: float, tier: str
@@ -388,7 +388,7 @@ def test_the_program_declares_nothing_when_either_tier_of_the_real_gate_fails(
 
 
 def test_the_program_checks_with_the_real_gate(paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without an injected check, the program runs infra.gate.run_gate: the corpus on the
+    """Without an injected check, the program runs infra.check.gate.run_gate: the corpus on the
     native harness and on the fresh build served by workerd, which pass for a good build
     (a few cases here; `codeexec check`'s test runs them all)."""
     few = [case for case in gate.gate_corpus() if case.family == "isolation"][:4]

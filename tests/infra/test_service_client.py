@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.dev_record import dev_record, read_dev_record
+from infra.cli.service_client import DEFAULT_URL, URL_VARIABLE, service_client, service_url
 from infra.errors import InfraError
+from infra.local.dev_record import dev_record, read_dev_record
 from infra.paths import ProjectPaths
-from infra.service_client import DEFAULT_URL, URL_VARIABLE, service_client, service_url
 from tests.conftest import free_port
 
 

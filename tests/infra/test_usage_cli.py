@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli import main
-from infra.usage_cli import money
+from infra.cli.main import main
+from infra.cli.usage import money
 from tests.worker.client import WorkerClient
 from tests.worker.usage_support import current_period, wait_for_events
 

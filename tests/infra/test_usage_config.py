@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from infra.config import StackConfig, load_stack_config, parse_stack_config
+from infra.build.manifest import Manifest
 from infra.errors import ConfigError
-from infra.manifest import Manifest
 from infra.paths import ProjectPaths
-from infra.usage_config import Caps, UsageConfig
+from infra.stack.config import StackConfig, load_stack_config, parse_stack_config
+from infra.stack.usage import Caps, UsageConfig
 from tests.infra.test_config import stack_values
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from infra.corpus import Case, Outcome
+from infra.check.corpus import Case, Outcome
 from tests.worker.client import WorkerClient
 
 # Names from the host side that must never appear in an answer, whatever the program did.

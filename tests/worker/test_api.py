@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from infra.engine import ENGINE_VERSION
+from infra.build.engine import ENGINE_VERSION
 from infra.paths import ProjectPaths
 from tests.worker.client import Reply, WorkerClient
 

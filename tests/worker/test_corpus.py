@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from infra.corpus import Case, Outcome, disagreements, judge
+from infra.check.corpus import Case, Outcome, disagreements, judge
 from tests.corpus_cases import CASE_IDS, CASES, harness_outcomes
 from tests.worker.client import WorkerClient
 
@@ -26,7 +26,7 @@ def test_case_on_the_worker(case: Case, worker_outcomes: Outcomes) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_harness_and_worker_agree(case: Case, worker_outcomes: Outcomes) -> None:
-    """The deploy gate's own rule (infra/corpus.py `disagreements`)."""
+    """The deploy gate's own rule (infra/check/corpus.py `disagreements`)."""
     problems: list[str] = []
     for index, (run, on_worker, on_harness) in enumerate(
         zip(case.runs, worker_outcomes(case), harness_outcomes(case), strict=True)

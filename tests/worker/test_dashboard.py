@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from infra.build import build_stack
-from infra.config import StackConfig
-from infra.manifest import Manifest
+from infra.build.manifest import Manifest
+from infra.build.stack_build import build_stack
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig
 from tests.conftest import running_worker
 from tests.worker import browser as browser_support
 from tests.worker.browser import PageLog, chromium, open_page, require_chromium

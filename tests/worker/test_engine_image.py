@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from infra.bundle import bundle_worker
-from infra.corpus import load_corpus
-from infra.engine import engine_wasm
-from infra.harness import cases_dir
+from infra.build.bundle import bundle_worker
+from infra.build.engine import engine_wasm
+from infra.check.corpus import load_corpus
+from infra.check.harness import cases_dir
 from infra.paths import ProjectPaths
 from tests.conftest import running_worker, write_test_manifest
 from tests.worker.client import WorkerClient

@@ -1,4 +1,4 @@
-"""Hostile programs on workerd beyond the corpus (infra/cases/hostile.yaml runs with the
+"""Hostile programs on workerd beyond the corpus (infra/check/cases/hostile.yaml runs with the
 rest of it): other clients keep being served while attacks run, and the largest code
 the stack allows runs."""
 

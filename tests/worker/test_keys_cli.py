@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from infra.cli import main
+from infra.cli.main import main
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e

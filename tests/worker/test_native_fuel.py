@@ -1,5 +1,5 @@
 """Native work inside built-ins spends fuel on workerd (issue 8). The cases of
-infra/cases/native_work.yaml run with the rest of the corpus on both tiers; this module
+infra/check/cases/native_work.yaml run with the rest of the corpus on both tiers; this module
 adds what only the Worker shows: operators no guard can see, billing of native work,
 deterministic fuel, and a server that keeps serving."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.corpus import Case
+from infra.check.corpus import Case
 from tests.corpus_cases import CASES
 from tests.worker.client import WorkerClient
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.config import RateLimit, StackConfig
 from infra.paths import ProjectPaths
+from infra.stack.config import RateLimit, StackConfig
 from tests.conftest import serving
 from tests.worker.client import WorkerClient
 

@@ -1,4 +1,4 @@
-"""The sandbox on workerd, beyond the behaviour corpus (infra/cases/, run on both tiers by
+"""The sandbox on workerd, beyond the behaviour corpus (infra/check/cases/, run on both tiers by
 tests/worker/test_corpus.py): the stack's caps, the fuel count, and hostile programs each
 followed by a request that must still succeed."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.answer_bytes import sent_bytes
+from infra.check.answer_bytes import sent_bytes
 from tests.worker.client import Reply, WorkerClient
 
 pytestmark = pytest.mark.e2e
@@ -137,7 +137,7 @@ def test_runaway_cpu_ends_with_timeout_within_the_budget(
     assert_still_serving(worker)
 
 
-# Shapes the harness cannot judge like the Worker (infra/cases/README.md, "Where the tiers
+# Shapes the harness cannot judge like the Worker (infra/check/cases/README.md, "Where the tiers
 # differ"): at the exact heap limit the native build throws null, which only the Worker can
 # tell from a user's `throw null` (by its refused wasm grows).
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from dataclasses import replace
 
 import pytest
 
-from infra.answer_bytes import sent_bytes
-from infra.build import build_stack
-from infra.config import StackConfig
-from infra.manifest import Manifest
+from infra.build.manifest import Manifest
+from infra.build.stack_build import build_stack
+from infra.check.answer_bytes import sent_bytes
 from infra.paths import ProjectPaths
+from infra.stack.config import StackConfig
 from tests.conftest import running_worker
 from tests.worker.client import Reply, WorkerClient
 from tests.worker.usage_support import (

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.build import build_stack
-from infra.config import load_stack_config
-from infra.devvars import API_KEY, ensure_dev_vars, read_dev_vars
-from infra.manifest import Manifest
+from infra.build.manifest import Manifest
+from infra.build.stack_build import build_stack
+from infra.local.devvars import API_KEY, ensure_dev_vars, read_dev_vars
+from infra.local.processes import stop_process
 from infra.paths import ProjectPaths
-from infra.processes import stop_process
+from infra.stack.config import load_stack_config
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e

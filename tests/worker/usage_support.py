@@ -9,8 +9,8 @@ import urllib.parse
 from dataclasses import replace
 from typing import Any
 
-from infra.config import StackConfig
-from infra.usage_config import Caps, UsageConfig
+from infra.stack.config import StackConfig
+from infra.stack.usage import Caps, UsageConfig
 from tests.worker.client import WorkerClient
 
 # Odd prices so rounding shows: 3.333333 micro-units per fuel unit.

@@ -1,0 +1,1 @@
+"""`codeexec`: thin commands over the stages; main.py registers them."""

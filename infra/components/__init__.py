@@ -1,1 +1,0 @@
-"""Pulumi components, one per concern; `infra/program.py` wires them together."""

@@ -1,0 +1,1 @@
+"""Pulumi components, one per concern; `infra/deploy/program.py` wires them together."""

@@ -1,0 +1,64 @@
+// Serves one built stack (build/<stack>/) on workerd through Miniflare, with a local KV
+// persisted on disk. Started by `codeexec dev` and by the end-to-end tests.
+//
+//   node infra/local/serve.mjs --build-dir build/staging --port 8787 --persist .state/staging
+//
+// Secrets come from the environment (the launcher reads .dev.vars): API_KEY.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Log, LogLevel, Miniflare } from "miniflare";
+
+const { values: options } = parseArgs({
+  options: {
+    "build-dir": { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string", default: "8787" },
+    persist: { type: "string" },
+  },
+});
+if (!options["build-dir"] || !options.persist) {
+  console.error("usage: serve.mjs --build-dir DIR --persist DIR [--host H] [--port N]");
+  process.exit(2);
+}
+const buildDir = path.resolve(options["build-dir"]);
+const manifest = JSON.parse(await readFile(path.join(buildDir, "manifest.json"), "utf8"));
+
+const miniflare = new Miniflare({
+  host: options.host,
+  port: Number(options.port),
+  modulesRoot: buildDir,
+  modules: manifest.modules.map((/** @type {{type: string, path: string}} */ module) => ({
+    type: module.type,
+    path: path.join(buildDir, module.path),
+  })),
+  compatibilityDate: manifest.compatibilityDate,
+  kvNamespaces: manifest.kvNamespaces,
+  // Lets tests and `codeexec dev` run the cron handler (the usage roll-up) on demand:
+  // GET /cdn-cgi/handler/scheduled?cron=...&time=<epoch ms>.
+  unsafeTriggerHandlers: true,
+  ratelimits: Object.fromEntries(
+    manifest.rateLimits.map((/** @type {{name: string, limit: number, periodSeconds: number}} */ binding) => [
+      binding.name,
+      { simple: { limit: binding.limit, period: binding.periodSeconds } },
+    ]),
+  ),
+  kvPersist: path.resolve(options.persist, "kv"),
+  bindings: { API_KEY: process.env.API_KEY ?? "" },
+  // No network here: use Miniflare's placeholder request.cf instead of fetching one.
+  cf: false,
+  log: new Log(LogLevel.INFO),
+});
+
+const url = await miniflare.ready;
+console.log(`ready: ${url.href} (stack ${manifest.stack})`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await miniflare.dispose();
+  process.exit(0);
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
