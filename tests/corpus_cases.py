@@ -6,8 +6,9 @@ import atexit
 import functools
 
 from infra.check.corpus import Case, Outcome, load_corpus
-from infra.check.harness import RunLimits, cases_dir, prelude_path, run_case
+from infra.check.harness import RunLimits, cases_dir, prelude_path
 from infra.check.harness_process import HarnessProcess
+from infra.check.native_tier import run_case
 from infra.paths import ProjectPaths
 from infra.stack.config import load_stack_config
 

@@ -63,9 +63,6 @@ class Manifest:
             "modules": [dict(module) for module in data["modules"]],
         }
 
-    def module(self, name: str) -> ModulePart:
-        return next(part for part in self.modules if part.name == name)
-
 
 def describe_file(directory: Path, name: str, module_type: str) -> ModulePart:
     content = (directory / name).read_bytes()

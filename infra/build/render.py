@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from infra.deploy.kv_ids import kv_ids_for
+from infra.stack.bindings import KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID, kv_ids_for
 from infra.stack.config import StackConfig
 
 # Template file -> rendered file name.
@@ -19,10 +19,6 @@ TEMPLATES = {
     "stack-config.js.j2": "stack-config.js",
     "wrangler.toml.j2": "wrangler.toml",
 }
-KV_NAMESPACES = ("USAGE_TRACKING", "API_KEYS")
-RATE_LIMIT_BINDING = "CLIENT_RATE_LIMIT"
-# Identifies the binding's counters on Cloudflare; any positive integer unique in the account.
-RATE_LIMIT_NAMESPACE_ID = "1001"
 
 
 @dataclass(frozen=True)
@@ -39,9 +35,9 @@ def render_stack(
     identity: Identity,
     templates: Path,
     out_dir: Path,
-    kv_ids: Mapping[str, str] | None = None,
+    kv_ids: Mapping[str, str],
 ) -> list[Path]:
-    """Renders every template; `kv_ids` are the deployed namespace ids known so far."""
+    """Renders every template; `kv_ids` are the deployed namespace ids known so far (may be none)."""
     environment = Environment(
         loader=FileSystemLoader(templates),
         undefined=StrictUndefined,
@@ -59,7 +55,7 @@ def render_stack(
             "rate_limit": config.rate_limit,
             "rate_limit_namespace_id": RATE_LIMIT_NAMESPACE_ID,
             # For wrangler.toml: the same names and bindings as the Pulumi program's.
-            "kv_ids": kv_ids_for(KV_NAMESPACES, kv_ids or {}),
+            "kv_ids": kv_ids_for(kv_ids),
             "workers_dev": config.cloudflare.workers_dev,
             "crons": [config.cloudflare.usage_rollup_cron],
             "routes": [

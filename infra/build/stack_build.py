@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from infra.build.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
 from infra.build.engine import engine_wasm, read_engine_facts
 from infra.build.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
-from infra.build.render import KV_NAMESPACES, RATE_LIMIT_BINDING, Identity, render_stack
-from infra.deploy.kv_ids import read_kv_ids
-from infra.local.devvars import API_KEY, write_build_dev_vars
+from infra.build.render import Identity, render_stack
+from infra.local.devvars import write_build_dev_vars
 from infra.paths import PROJECT_NAME, ProjectPaths
+from infra.stack.bindings import API_KEY, KV_NAMESPACES, RATE_LIMIT_BINDING
 from infra.stack.config import StackConfig
 
 Report = Callable[[str], None]
 
 
-def build_stack(config: StackConfig, paths: ProjectPaths, report: Report = lambda _line: None) -> Manifest:
-    """Builds build/<stack>/ and returns its manifest."""
+def build_stack(
+    config: StackConfig,
+    paths: ProjectPaths,
+    kv_ids: Mapping[str, str] | None = None,
+    report: Report = lambda _line: None,
+) -> Manifest:
+    """Builds build/<stack>/ and returns its manifest.
+
+    `kv_ids` are the deployed KV namespace ids `wrangler.toml` should name (`codeexec
+    kv-ids` records them); without them it names local placeholders. The deployed bytes
+    (the manifest's modules) never depend on them.
+    """
     out_dir = paths.build_dir(config.stack)
     engine = read_engine_facts(paths)
     identity = Identity(service=PROJECT_NAME, engine=engine.description)
 
-    for rendered in render_stack(
-        config, identity, paths.templates, out_dir, read_kv_ids(paths, config.stack)
-    ):
+    for rendered in render_stack(config, identity, paths.templates, out_dir, kv_ids or {}):
         report(f"render   {rendered.relative_to(paths.root)}")
     bundle, wasm = bundle_worker(paths, out_dir, engine_wasm(paths))
     report(f"bundle   {bundle.relative_to(paths.root)}")

@@ -343,3 +343,27 @@ def _list_difference(got: Any, wanted: Any) -> str:
 def _short(value: Any, width: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """A case's runs on one tier and how they differ from the expectations."""
+
+    case: Case
+    outcomes: tuple[Outcome, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class CaseFailure:
+    """A failing case: its id (`family/name`) and what was wrong."""
+
+    case_id: str
+    problems: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {'; '.join(self.problems)}"

@@ -1,6 +1,6 @@
 """The deploy gate: the behaviour corpus on both tiers, which must pass and agree.
 
-- native: the QuickJS harness (infra/check/harness.py `run_check`), the guest prelude on PyPI
+- native: the QuickJS harness (infra/check/native_tier.py), the guest prelude on PyPI
   quickjs-ng of the Worker's engine version;
 - Worker: the built bundle in build/<stack>/ — the bytes `pulumi up` uploads — served by
   workerd (infra/check/worker_tier.py).
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from infra.check.corpus import CASES_DIR, Case, disagreements, load_corpus
-from infra.check.harness import CaseResult, run_check
+from infra.check.corpus import CASES_DIR, Case, CaseResult, disagreements, load_corpus
+from infra.check.native_tier import run_on_native
 from infra.check.worker_tier import run_on_worker
 from infra.paths import ProjectPaths
 from infra.stack.config import StackConfig
@@ -28,10 +28,6 @@ NATIVE = "native"
 WORKER = "Worker"
 AGREEMENT = "agreement"
 COLUMN_WIDTHS = (60, 28, 28, 28, 7)
-
-
-def run_native(config: StackConfig, paths: ProjectPaths, cases: Sequence[Case]) -> Sequence[CaseResult]:
-    return run_check(config, paths, cases=cases).results
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ def run_gate(
     paths: ProjectPaths,
     cases: Sequence[Case] | None = None,
     *,
-    native: Tier = run_native,
+    native: Tier = run_on_native,
     worker: Tier = run_on_worker,
 ) -> GateReport:
     """Both tiers on the stack's current build (build it first), side by side."""

@@ -6,9 +6,8 @@ with the same protocol as `worker_src/sandbox/run.js`: evaluate the prelude, cal
 completion value `prepare(settingsJson)` to get `step`, then `step("run", code,
 inputJson)`, drain the pending jobs with the budget armed, and `step("finish")` for the
 JSON envelope. Only what the prelude cannot do itself lives here, and it mirrors run.js:
-the CPU budget, and the status of a failure that escaped the prelude. `run_check` runs
-the cases in a child process (`infra/check/harness_process.py`) so a native crash or hang fails
-one case, not the check.
+the CPU budget, and the status of a failure that escaped the prelude. The gate runs it
+through `native_tier.py`, in a child process (`harness_process.py`).
 
 Native work: the Worker's wasm is metered (every loop step inside built-ins counts); native
 quickjs-ng is not, so the harness also evaluates `worker_src/guest/native-guards.guest.js`,
@@ -29,7 +28,7 @@ import functools
 import importlib.metadata
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,11 +37,10 @@ import quickjs
 
 from infra.build.engine import ENGINE_VERSION
 from infra.check.answer_bytes import sent_bytes
-from infra.check.corpus import CASES_DIR, Case, Outcome, judge, load_corpus
-from infra.check.harness_process import HarnessProcess
+from infra.check.corpus import CASES_DIR, Outcome
 from infra.errors import HarnessError
 from infra.paths import ProjectPaths
-from infra.stack.config import Limits, StackConfig
+from infra.stack.config import Limits
 
 HARNESS_DISTRIBUTION = "quickjs-ng"
 NATIVE_GUARDS = Path(__file__).resolve().parents[2] / "worker_src" / "guest" / "native-guards.guest.js"
@@ -91,7 +89,6 @@ LIMIT_ERRORS: Mapping[str, Mapping[str, str]] = {
     },
 }
 # Widest a column of the check's table gets (case ids are never cut).
-COLUMN_WIDTHS = (80, 30, 30, 7)
 ENVELOPE_KEYS = frozenset({"status", "result", "error", "logs", "logStats"})
 # What quickjs-ng's interrupt throws (uncatchable by the guest).
 INTERRUPTED = ("InternalError", "interrupted")
@@ -372,60 +369,6 @@ def _outcome(
     return Outcome(status, result, error, logs, logs_dropped, output_bytes=sent_bytes(result, error, entries))
 
 
-@dataclass(frozen=True)
-class CaseResult:
-    """A case's runs on the harness and how they differ from the expectations."""
-
-    case: Case
-    outcomes: tuple[Outcome, ...]
-    problems: tuple[str, ...]
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class CaseFailure:
-    """A failing case: its id (`family/name`) and what was wrong."""
-
-    case_id: str
-    problems: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {'; '.join(self.problems)}"
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """The corpus on the harness with one stack's limits."""
-
-    stack: str
-    results: tuple[CaseResult, ...]
-
-    @property
-    def passed(self) -> bool:
-        return all(result.passed for result in self.results)
-
-    @property
-    def failures(self) -> tuple[CaseFailure, ...]:
-        return tuple(
-            CaseFailure(result.case.case_id, result.problems) for result in self.results if not result.passed
-        )
-
-
-def run_case(case: Case, limits: RunLimits, process: HarnessProcess) -> CaseResult:
-    """Every run of a case, each on a fresh context, judged against its expectation."""
-    outcomes: list[Outcome] = []
-    problems: list[str] = []
-    for index, run in enumerate(case.runs):
-        outcome = process.run(run.code, run.input_json, limits.overridden(run.limits))
-        outcomes.append(outcome)
-        prefix = "" if index == 0 else f"then #{index}: "
-        problems.extend(prefix + problem for problem in judge(run.expect, outcome))
-    return CaseResult(case=case, outcomes=tuple(outcomes), problems=tuple(problems))
-
-
 def check_engine_version() -> None:
     """The harness's engine must be the Worker's: quickjs-ng X.Y.Z ships on PyPI as X.Y.Z[.n]."""
     try:
@@ -437,61 +380,3 @@ def check_engine_version() -> None:
             f"{HARNESS_DISTRIBUTION} {installed} does not embed quickjs-ng {ENGINE_VERSION}, "
             "the Worker's engine; pin them together"
         )
-
-
-def run_check(
-    config: StackConfig,
-    paths: ProjectPaths,
-    prelude: Path | None = None,
-    cases: Sequence[Case] | None = None,
-) -> CheckReport:
-    """Runs the corpus (infra/check/cases/) with the stack's limits through the harness.
-
-    `prelude` replaces the checkout's guest prelude and `cases` the corpus; tests use them.
-    The runs happen in a child process (infra/check/harness_process.py): an engine crash or a
-    hang in native code fails its case instead of the whole check.
-    """
-    check_engine_version()
-    prelude_file = prelude or prelude_path(paths)
-    try:
-        prelude_source = prelude_file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise HarnessError(f"cannot read the guest prelude {prelude_file}: {error.strerror}") from None
-    corpus = load_corpus(cases_dir(paths)) if cases is None else cases
-    limits = RunLimits.of_stack(config.limits)
-    with HarnessProcess(prelude_source) as process:
-        results = tuple(run_case(case, limits, process) for case in corpus)
-    return CheckReport(stack=config.stack, results=results)
-
-
-def format_report(report: CheckReport) -> str:
-    """A table (case, expected, got, verdict), then each failure's details."""
-    rows = [("case", "expected", "got", "verdict")]
-    for result in report.results:
-        first = result.case.runs[0]
-        expected = first.expect.describe() + (
-            f" (+{len(result.case.runs) - 1} then)" if len(result.case.runs) > 1 else ""
-        )
-        rows.append(
-            (
-                result.case.case_id,
-                expected,
-                result.outcomes[0].describe(),
-                "pass" if result.passed else "FAIL",
-            )
-        )
-    widths = [min(max(len(row[column]) for row in rows), cap) for column, cap in enumerate(COLUMN_WIDTHS)]
-    lines = [
-        "  ".join(_fit(cell, widths[column]) for column, cell in enumerate(row)).rstrip() for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    failures = report.failures
-    lines.append("")
-    lines.extend(f"FAIL {failure}" for failure in failures)
-    verdict = "passed" if report.passed else f"{len(failures)} failed"
-    lines.append(f"stack {report.stack}: {len(report.results)} cases, {verdict}")
-    return "\n".join(lines)
-
-
-def _fit(text: str, width: int) -> str:
-    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"

@@ -17,13 +17,11 @@ import sys
 import threading
 from dataclasses import asdict
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from infra.check.corpus import Outcome
+from infra.check.harness import RunLimits, run_program
 from infra.errors import HarnessError, InfraError
-
-if TYPE_CHECKING:
-    from infra.check.harness import RunLimits
 
 # Wall-clock seconds a run may take beyond its CPU budget before the child counts as stuck:
 # generous, because the machine may be shared and the budget is CPU time, not wall time.
@@ -137,8 +135,6 @@ def _outcome_of(data: dict[str, Any]) -> Outcome:
 
 def _serve() -> None:
     """The child: a prelude first, then one run per line, each answered with one line."""
-    from infra.check.harness import RunLimits, run_program  # noqa: PLC0415 - harness imports this module
-
     prelude = json.loads(sys.stdin.readline())["prelude"]
     for line in sys.stdin:
         request = json.loads(line)

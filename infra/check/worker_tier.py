@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.build.manifest import read_manifest, read_part
-from infra.check.corpus import Case, Outcome, Run, judge
-from infra.check.harness import CaseResult
+from infra.check.corpus import Case, CaseResult, Outcome, Run, judge
 from infra.local.devserver import DEFAULT_HOST, ServerOptions, serving
 from infra.paths import ProjectPaths
 from infra.stack.config import StackConfig

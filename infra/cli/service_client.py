@@ -17,8 +17,9 @@ from typing import Any
 from infra.errors import InfraError
 from infra.local.dev_record import read_dev_record
 from infra.local.devserver import DEFAULT_HOST, DEFAULT_PORT
-from infra.local.devvars import API_KEY, read_dev_vars
+from infra.local.devvars import read_dev_vars
 from infra.paths import ProjectPaths
+from infra.stack.bindings import API_KEY
 
 DEFAULT_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 URL_VARIABLE = "CODEEXEC_URL"

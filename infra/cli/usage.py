@@ -13,28 +13,23 @@ import json
 import urllib.parse
 from typing import Any
 
-from infra.cli.service_client import URL_VARIABLE, service_client
+from infra.cli.options import Commands, add_command, add_service_options, service_of
 from infra.errors import InfraError
 from infra.paths import ProjectPaths
 
 MICROS = 1_000_000
 
 
-def add_usage_command(commands: Any) -> None:
-    """Registers the subcommand on `codeexec`'s subparsers."""
-    usage = commands.add_parser("usage", help="print a period's usage and bill from a running service")
-    usage.add_argument(
-        "--url", help=f"the service (default: ${URL_VARIABLE}, else the running `codeexec dev`)"
-    )
-    usage.add_argument("--api-key", help="the admin key (default: $API_KEY, else API_KEY in .dev.vars)")
+def register(commands: Commands) -> None:
+    usage = add_command(commands, "usage", "print a period's usage and bill from a running service", run)
+    add_service_options(usage)
     usage.add_argument("--period", help="the month, YYYY-MM (default: the current one)")
     usage.add_argument("--client", help="one client's usage and line items (default: every client)")
     usage.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    usage.set_defaults(run=run_usage)
 
 
-def run_usage(args: argparse.Namespace, paths: ProjectPaths) -> int:
-    service = service_client(args.url, args.api_key, paths)
+def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
+    service = service_of(args, paths)
     query: dict[str, str] = {}
     if args.period:
         query["period"] = args.period

@@ -20,25 +20,18 @@ from typing import Any
 import yaml
 
 from infra.build.manifest import MANIFEST_NAME, read_manifest
-from infra.build.render import KV_NAMESPACES, RATE_LIMIT_BINDING
-from infra.deploy.components.kv import namespace_title
-from infra.deploy.kv_ids import placeholder_id, read_kv_ids
+from infra.deploy.kv_ids import read_kv_ids
 from infra.errors import InfraError
-from infra.local.devvars import API_KEY, read_dev_vars
+from infra.local.devvars import read_dev_vars
 from infra.paths import ProjectPaths
+from infra.stack.bindings import ALL_BINDINGS, API_KEY, KV_NAMESPACES, namespace_title, placeholder_id
 from infra.stack.config import StackConfig, key_name, set_command
+from infra.stack.platform import MAX_UNCOMPRESSED_BYTES, PLAN_COMPRESSED_BYTES, PLAN_CPU_MS
 
-# Workers platform limits (developers.cloudflare.com/workers/platform/limits/).
-MIB = 1024 * 1024
-PLAN_CPU_MS = {"free": 10, "paid": 300_000}
-PLAN_COMPRESSED_BYTES = {"free": 3 * MIB, "paid": 10 * MIB}
-MAX_UNCOMPRESSED_BYTES = 64 * MIB
 # One QuickJS run of real code needs far more than the free plan's 10 ms; below this the
 # Worker's backstop would cut runs off before the fuel budget does.
 MIN_USEFUL_CPU_MS = 1_000
 API_KEY_CONFIG = "apiKey"
-# Bindings the Worker reads from `env` that are not KV namespaces.
-OTHER_BINDINGS = (API_KEY, "STACK", RATE_LIMIT_BINDING)
 ENV_READ = re.compile(r"\benv\.([A-Z][A-Z0-9_]*)\b")
 # `scheduled` as a method or shorthand property of the entry's default export.
 SCHEDULED_HANDLER = re.compile(r"\bscheduled\s*(\(|,|\}|:)")
@@ -116,13 +109,13 @@ def check_kv_bindings(config: StackConfig, paths: ProjectPaths) -> Finding:
     read = {
         name for path in sorted(paths.worker_src.rglob("*.js")) for name in ENV_READ.findall(path.read_text())
     }
-    unbound = sorted(read - set(KV_NAMESPACES) - set(OTHER_BINDINGS))
+    unbound = sorted(read - set(ALL_BINDINGS))
     if unbound:
         return Finding(
             "kv namespaces",
             False,
             f"the Worker reads env.{', env.'.join(unbound)} but no binding declares it",
-            "add the namespace to KV_NAMESPACES in infra/build/render.py (Pulumi and wrangler.toml follow it)",
+            "add it to infra/stack/bindings.py (Pulumi, wrangler.toml and the Env typedef follow it)",
         )
     recorded = read_kv_ids(paths, config.stack)
     local = [binding for binding in KV_NAMESPACES if binding not in recorded]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from infra.errors import InfraError, ToolMissingError
@@ -19,11 +19,6 @@ from infra.paths import ProjectPaths
 
 KV_IDS_FILE = "kv-namespace-ids.json"
 PULUMI_OUTPUT = "kvNamespaceIds"
-
-
-def placeholder_id(binding: str) -> str:
-    """The id wrangler uses for a namespace that only exists locally."""
-    return f"{binding.lower()}-local"
 
 
 def kv_ids_path(paths: ProjectPaths, stack: str) -> Path:
@@ -39,11 +34,6 @@ def read_kv_ids(paths: ProjectPaths, stack: str) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise InfraError(f"{path}: must map binding names to namespace ids; run `codeexec kv-ids` again")
     return {str(key): value for key, value in data.items()}
-
-
-def kv_ids_for(bindings: Iterable[str], recorded: Mapping[str, str]) -> dict[str, str]:
-    """binding -> id: the deployed id when recorded, else the local placeholder."""
-    return {binding: recorded.get(binding, placeholder_id(binding)) for binding in bindings}
 
 
 def write_kv_ids(paths: ProjectPaths, stack: str, ids: Mapping[str, str]) -> Path:

@@ -1,7 +1,7 @@
 """The Pulumi program's body: config -> build -> sandbox check (both tiers) -> Cloudflare resources.
 
 `infra/__main__.py` calls `run()`; tests call `declare_stack` under Pulumi's mocks with a
-check of their choosing.
+gate of their choosing.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ TEXT_KEYS = ("workerName", "compatibilityDate", *DEPLOY_TEXT_KEYS)
 OBJECT_KEYS = ("limits", "rateLimit", "logUserCode", "usage", *DEPLOY_OBJECT_KEYS)
 
 
-class CheckReport(Protocol):
+class GateVerdict(Protocol):
     """What the pre-deploy sandbox check answers (infra/check/gate.py)."""
 
     @property
@@ -46,7 +46,7 @@ class CheckReport(Protocol):
     def failures(self) -> Sequence[Any]: ...
 
 
-Check = Callable[[StackConfig, ProjectPaths], CheckReport]
+Gate = Callable[[StackConfig, ProjectPaths], GateVerdict]
 
 
 class SandboxCheckFailedError(InfraError):
@@ -65,13 +65,13 @@ class StackResources:
     content_sha256: dict[str, str]
 
 
-def default_check(config: StackConfig, paths: ProjectPaths) -> CheckReport:
+def default_gate(config: StackConfig, paths: ProjectPaths) -> GateVerdict:
     """The deploy gate of infra/check/gate.py (both tiers on the fresh build), imported only when
     the program runs it."""
     # Imported when the program runs, so the rest of the program (and its tests) never
     # depends on the harness and the local server being importable.
-    gate = importlib.import_module("infra.check.gate")
-    report: CheckReport = gate.run_gate(config, paths)
+    module = importlib.import_module("infra.check.gate")
+    report: GateVerdict = module.run_gate(config, paths)
     return report
 
 
@@ -103,7 +103,7 @@ def read_api_key(pulumi_config: pulumi.Config, stack: str) -> pulumi.Output[str]
         ) from None
 
 
-def failure_names(report: CheckReport) -> list[str]:
+def failure_names(report: GateVerdict) -> list[str]:
     return [str(getattr(failure, "name", failure)) for failure in report.failures]
 
 
@@ -111,12 +111,12 @@ def declare_stack(
     config: StackConfig,
     paths: ProjectPaths,
     api_key: pulumi.Input[str],
-    check: Check | None = None,
+    gate: Gate | None = None,
 ) -> StackResources:
     """Builds the stack, runs the sandbox check, and only then declares its resources."""
     account_id = require_account_id(config)
     manifest = build_stack(config, paths, report=pulumi.log.info)
-    report = (check or default_check)(config, paths)
+    report = (gate or default_gate)(config, paths)
     if not report.passed:
         names = failure_names(report)
         raise SandboxCheckFailedError(
@@ -171,14 +171,14 @@ def export(resources: StackResources) -> None:
     pulumi.export("contentSha256", resources.content_sha256)
 
 
-def run(check: Check | None = None) -> StackResources:
+def run(gate: Gate | None = None) -> StackResources:
     """The whole program for the current stack; config and check errors become RunError."""
     stack = pulumi.get_stack()
     pulumi_config = pulumi.Config()
     try:
         config = read_stack_config(pulumi_config, stack)
         resources = declare_stack(
-            config, ProjectPaths.of_checkout(), read_api_key(pulumi_config, stack), check
+            config, ProjectPaths.of_checkout(), read_api_key(pulumi_config, stack), gate
         )
     except InfraError as error:
         raise pulumi.RunError(str(error)) from None

@@ -6,8 +6,7 @@ import secrets
 from pathlib import Path
 
 from infra.paths import DEV_VARS_NAME
-
-API_KEY = "API_KEY"
+from infra.stack.bindings import API_KEY
 
 
 def read_dev_vars(path: Path) -> dict[str, str]:

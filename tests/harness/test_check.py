@@ -1,5 +1,5 @@
-"""`run_check` and `codeexec check`: the table, the exit code, and a broken prelude caught
-with the failing case named."""
+"""The native tier and `codeexec check`: the table, the exit code, and a broken prelude
+caught with the failing case named."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.check import gate, harness
+from infra.check import gate, harness, native_tier
 from infra.check.corpus import load_family
-from infra.check.harness import RunLimits, prelude_path, run_check, run_program
+from infra.check.harness import RunLimits, prelude_path, run_program
+from infra.check.native_tier import run_on_native
 from infra.cli.main import main
 from infra.paths import ProjectPaths
 from infra.stack.config import StackConfig
@@ -60,10 +61,9 @@ def test_a_broken_prelude_fails_the_check_naming_the_case(
     broken = broken_prelude(paths, tmp_path, old, new)
     family = catching_case.split("/", maxsplit=1)[0]
     cases = load_family(harness.cases_dir(paths) / f"{family}.yaml")
-    report = run_check(staging_config, paths, prelude=broken, cases=cases)
-    assert not report.passed
-    assert catching_case in [failure.case_id for failure in report.failures]
-    assert catching_case in harness.format_report(report)
+    results = run_on_native(staging_config, paths, cases, prelude=broken)
+    failed = [result.case.case_id for result in results if not result.passed]
+    assert catching_case in failed
 
 
 def test_the_check_passes_on_both_tiers_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,7 +83,7 @@ def test_codeexec_check_exits_1_and_names_the_case_when_the_prelude_is_broken(
 ) -> None:
     old, new, catching_case = BREAKAGES[0].values[0]
     broken = broken_prelude(paths, tmp_path, old, new)
-    monkeypatch.setattr(harness, "prelude_path", lambda _paths: broken)
+    monkeypatch.setattr(native_tier, "prelude_path", lambda _paths: broken)
     family = catching_case.split("/", maxsplit=1)[0]
     monkeypatch.setattr(gate, "gate_corpus", lambda: load_family(harness.cases_dir(paths) / f"{family}.yaml"))
     assert main(["check", "--stack", "staging"]) == 1

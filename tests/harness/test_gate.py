@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from infra.build.manifest import Manifest
-from infra.check.corpus import Case, Expectation, Outcome, Run, disagreements
+from infra.check.corpus import Case, CaseResult, Expectation, Outcome, Run, disagreements
 from infra.check.gate import GateReport, Tier, format_gate_report, gate_corpus, run_gate
-from infra.check.harness import CaseResult
 from infra.check.worker_tier import run_on_worker
 from infra.errors import BuildError
 from infra.paths import ProjectPaths

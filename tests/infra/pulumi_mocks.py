@@ -12,7 +12,7 @@ import pulumi
 import yaml
 from pulumi.runtime import rpc
 
-from infra.deploy.program import Check, run
+from infra.deploy.program import Gate, run
 from infra.paths import PROJECT_NAME, ProjectPaths
 from infra.stack.config import StackConfig
 
@@ -33,7 +33,7 @@ class Failure:
     message: str
 
 
-def passing_check(_config: StackConfig, _paths: ProjectPaths) -> PassingReport:
+def passing_gate(_config: StackConfig, _paths: ProjectPaths) -> PassingReport:
     return PassingReport()
 
 
@@ -97,7 +97,7 @@ def stack_file_config(stack_file: Path) -> dict[str, str]:
 def run_stack(
     stack: str,
     paths: ProjectPaths,
-    check: Check = passing_check,
+    gate: Gate = passing_gate,
     overrides: dict[str, Any] | None = None,
     *,
     api_key: str | None = API_KEY,
@@ -108,7 +108,7 @@ def run_stack(
     """Runs the program for `stack` with its committed config plus `overrides` (None removes).
 
     Pass `mocks` to inspect what was registered when the program fails, and `entry` to
-    run something else than `infra.deploy.program.run(check)` (e.g. `infra/__main__.py`).
+    run something else than `infra.deploy.program.run(gate)` (e.g. `infra/__main__.py`).
     """
     mocks = mocks or RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=False)
@@ -125,7 +125,7 @@ def run_stack(
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> None:
         if entry is None:
-            run(check)
+            run(gate)
         else:
             entry()
 

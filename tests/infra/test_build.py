@@ -8,9 +8,9 @@ import tomllib
 from pathlib import Path
 
 from infra.build.manifest import Manifest, read_manifest
-from infra.build.render import KV_NAMESPACES
 from infra.local.devvars import read_dev_vars, write_build_dev_vars
 from infra.paths import ProjectPaths
+from infra.stack.bindings import KV_NAMESPACES
 from infra.stack.config import StackConfig
 
 

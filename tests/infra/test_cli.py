@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from infra.cli.main import main
-from infra.local.devvars import API_KEY, ensure_dev_vars, read_dev_vars
+from infra.local.devvars import ensure_dev_vars, read_dev_vars
+from infra.stack.bindings import API_KEY
 
 
 def test_build_prints_each_step(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,8 +17,9 @@ from infra.cli.main import main
 from infra.cli.service_client import URL_VARIABLE
 from infra.local.dev_record import read_dev_record
 from infra.local.devserver import wait_until_ready
-from infra.local.devvars import API_KEY, read_dev_vars
+from infra.local.devvars import read_dev_vars
 from infra.paths import ProjectPaths
+from infra.stack.bindings import API_KEY
 from tests.conftest import SERVER_START_SECONDS, free_port
 from tests.worker.client import WorkerClient
 
@@ -87,7 +88,7 @@ def test_a_busy_port_is_one_line_and_exit_2_before_anything_is_built(
         raise AssertionError("codeexec dev touched the project on a busy port")
 
     for name in ("build_stack", "ensure_dev_vars", "serve_forever"):
-        monkeypatch.setattr(f"infra.cli.main.{name}", must_not_run)
+        monkeypatch.setattr(f"infra.cli.dev.{name}", must_not_run)
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()

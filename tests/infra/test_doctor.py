@@ -143,7 +143,7 @@ def test_worker_reading_an_unbound_namespace(ready: tuple[StackConfig, ProjectPa
     finding = check_kv_bindings(config, project)
     assert not finding.ok
     assert "env.STATEMENTS" in finding.detail
-    assert "KV_NAMESPACES" in finding.fix
+    assert "infra/stack/bindings.py" in finding.fix
 
 
 def test_kv_ids_are_reported_local_until_recorded(ready: tuple[StackConfig, ProjectPaths]) -> None:

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from infra.build.engine import read_engine_facts
-from infra.build.render import KV_NAMESPACES, Identity, render_stack
+from infra.build.render import Identity, render_stack
 from infra.deploy.kv_ids import pulumi_kv_ids, read_kv_ids, write_kv_ids
 from infra.errors import ToolMissingError
 from infra.paths import ProjectPaths
+from infra.stack.bindings import KV_NAMESPACES
 from infra.stack.config import StackConfig
 
 DEPLOYED_ID = "a" * 32

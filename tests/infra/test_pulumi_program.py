@@ -6,6 +6,7 @@ import base64
 import hashlib
 import runpy
 import sys
+import time
 import tomllib
 import types
 from pathlib import Path
@@ -15,14 +16,14 @@ import pulumi
 import pytest
 import yaml
 
-from infra.build.manifest import read_manifest
-from infra.build.render import KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID
+from infra.build.manifest import MANIFEST_NAME, read_manifest
 from infra.build.stack_build import build_stack
 from infra.check import gate
 from infra.check.corpus import Case, Expectation, Run
-from infra.deploy.program import default_check
+from infra.deploy.program import default_gate
 from infra.errors import ConfigError
 from infra.paths import ProjectPaths
+from infra.stack.bindings import ALL_BINDINGS, KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID
 from infra.stack.config import StackConfig, load_stack_config
 from tests.infra.pulumi_mocks import (
     ACCOUNT_ID,
@@ -90,9 +91,8 @@ def test_kv_namespaces_are_titled_per_stack_and_bound(
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_every_binding_is_declared(deployed: dict[str, RecordingMocks], stack: str) -> None:
     bound = bindings(deployed[stack])
-    assert set(bound) == {*KV_NAMESPACES, RATE_LIMIT_BINDING, "API_KEY", "STACK"}
+    assert set(bound) == set(ALL_BINDINGS)
     assert bound["API_KEY"] == {"name": "API_KEY", "type": "secret_text", "text": API_KEY}
-    assert bound["STACK"] == {"name": "STACK", "type": "plain_text", "text": stack}
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
@@ -224,7 +224,7 @@ def test_a_forced_rollback_passes_force_to_the_deployment(paths: ProjectPaths) -
 def test_bindings_are_sent_in_name_order(deployed: dict[str, RecordingMocks], stack: str) -> None:
     names = [binding["name"] for binding in reveal(deployed[stack].one(VERSION).inputs["bindings"])]
     assert names == sorted(names)
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == len(ALL_BINDINGS)
 
 
 def test_two_builds_of_a_stack_send_identical_inputs(paths: ProjectPaths) -> None:
@@ -248,7 +248,7 @@ def test_a_failing_sandbox_check_stops_before_any_script(paths: ProjectPaths) ->
     with pytest.raises(
         pulumi.RunError, match=r"sandbox check failed for stack staging .*tight-loop, deep-recursion"
     ):
-        run_stack("staging", paths, check=failing, mocks=mocks)
+        run_stack("staging", paths, gate=failing, mocks=mocks)
     assert [config.stack for config in seen] == ["staging"]
     # Nothing at all is declared: no namespaces, no Worker, no version.
     assert mocks.resources == []
@@ -260,16 +260,28 @@ def test_a_passing_check_records_into_the_given_mocks(paths: ProjectPaths) -> No
     assert len(mocks.of_type(VERSION)) == 1
 
 
-def test_the_check_runs_against_the_fresh_build(paths: ProjectPaths) -> None:
-    sizes: list[int] = []
+def test_the_gate_checks_the_fresh_build_that_is_then_uploaded(paths: ProjectPaths) -> None:
+    """The gate runs after this run's build and before anything is declared, on the very
+    bytes the Worker version then carries."""
+    mocks = RecordingMocks()
+    started = time.time_ns()
+    seen: dict[str, str] = {}
 
-    def measuring(config: StackConfig, check_paths: ProjectPaths) -> PassingReport:
-        sizes.append((check_paths.build_dir(config.stack) / "quickjs.wasm").stat().st_size)
+    def recording(config: StackConfig, gate_paths: ProjectPaths) -> PassingReport:
+        build_dir = gate_paths.build_dir(config.stack)
+        assert (build_dir / MANIFEST_NAME).stat().st_mtime_ns >= started, "the gate saw an old build"
+        assert mocks.resources == [], "resources were declared before the gate passed"
+        for part in read_manifest(build_dir).modules:
+            seen[part.name] = hashlib.sha256((build_dir / part.path).read_bytes()).hexdigest()
         return PassingReport()
 
-    run_stack("staging", paths, check=measuring)
-    assert len(sizes) == 1
-    assert sizes[0] > 100_000
+    run_stack("staging", paths, gate=recording, mocks=mocks)
+    uploaded = {
+        module["name"]: hashlib.sha256(base64.b64decode(module["contentBase64"])).hexdigest()
+        for module in mocks.one(VERSION).inputs["modules"]
+    }
+    assert seen == uploaded
+    assert set(seen) == {"worker.js", "quickjs.wasm"}
 
 
 @pytest.mark.parametrize(
@@ -329,7 +341,7 @@ def test_wrangler_toml_addresses_the_same_worker(
         assert section["workers_dev"] == worker["subdomain"]["enabled"]
         assert section["triggers"]["crons"] == crons
         assert {kv["binding"] for kv in section["kv_namespaces"]} == kv_bindings
-        assert section["vars"] == plain
+        assert section.get("vars", {}) == plain
     assert wrangler["compatibility_date"] == version["compatibilityDate"]
     assert wrangler["limits"]["cpu_ms"] == version["limits"]["cpuMs"]
     assert wrangler["main"] == version["mainModule"]
@@ -383,7 +395,7 @@ def test_the_program_declares_nothing_when_either_tier_of_the_real_gate_fails(
     with pytest.raises(
         pulumi.RunError, match=rf"sandbox check failed for stack staging .*probe/libm-cbrt \({tier}\)"
     ):
-        run_stack("staging", paths, check=default_check, mocks=mocks)
+        run_stack("staging", paths, gate=default_gate, mocks=mocks)
     assert mocks.resources == []
 
 
@@ -395,6 +407,6 @@ def test_the_program_checks_with_the_real_gate(paths: ProjectPaths, monkeypatch:
     monkeypatch.setattr(gate, "gate_corpus", lambda: few)
     config = load_stack_config("staging", paths.stack_file("staging"))
     build_stack(config, paths)
-    report = default_check(config, paths)
+    report = default_gate(config, paths)
     assert report.passed, [str(failure) for failure in report.failures]
     assert len(report.native) == len(report.worker) == 4  # type: ignore[attr-defined]

@@ -18,9 +18,10 @@ import pytest
 
 from infra.build.manifest import Manifest
 from infra.build.stack_build import build_stack
-from infra.local.devvars import API_KEY, ensure_dev_vars, read_dev_vars
+from infra.local.devvars import ensure_dev_vars, read_dev_vars
 from infra.local.processes import stop_process
 from infra.paths import ProjectPaths
+from infra.stack.bindings import API_KEY
 from infra.stack.config import load_stack_config
 from tests.conftest import free_port
 

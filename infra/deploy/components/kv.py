@@ -1,4 +1,4 @@
-"""The stack's KV namespaces, one per binding name the Worker reads (infra/build/render.py)."""
+"""The stack's KV namespaces, one per binding name the Worker reads (infra/stack/bindings.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_cloudflare as cloudflare
 
-
-def namespace_title(worker_name: str, binding: str) -> str:
-    """Titled per stack, as wrangler would name it: `<worker>-<BINDING>`."""
-    return f"{worker_name}-{binding}"
+from infra.stack.bindings import namespace_title
 
 
 class KvNamespaces(pulumi.ComponentResource):

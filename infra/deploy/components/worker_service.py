@@ -11,7 +11,7 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 
 from infra.build.manifest import Manifest, ModulePart, read_part
-from infra.build.render import RATE_LIMIT_NAMESPACE_ID
+from infra.stack.bindings import API_KEY, RATE_LIMIT_NAMESPACE_ID
 from infra.stack.config import Rollout, StackConfig
 
 # Multipart content types of the module parts (Workers upload API).
@@ -19,8 +19,6 @@ CONTENT_TYPES = {
     "ESModule": "application/javascript+module",
     "CompiledWasm": "application/wasm",
 }
-API_KEY_BINDING = "API_KEY"
-STACK_BINDING = "STACK"
 
 
 def module_args(build_dir: Path, part: ModulePart) -> cloudflare.WorkerVersionModuleArgs:
@@ -114,8 +112,7 @@ class WorkerService(pulumi.ComponentResource):
                 )
                 for limit in manifest.rate_limits
             ),
-            cloudflare.WorkerVersionBindingArgs(name=API_KEY_BINDING, type="secret_text", text=api_key),
-            cloudflare.WorkerVersionBindingArgs(name=STACK_BINDING, type="plain_text", text=config.stack),
+            cloudflare.WorkerVersionBindingArgs(name=API_KEY, type="secret_text", text=api_key),
         )
         self.version = cloudflare.WorkerVersion(
             f"{name}-version",

@@ -1,0 +1,49 @@
+"""What every `codeexec` command shares: how it registers, its options, and loading a stack."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from infra.cli.service_client import URL_VARIABLE, ServiceClient, service_client
+from infra.paths import ProjectPaths
+from infra.stack.bindings import API_KEY
+from infra.stack.config import StackConfig, load_stack_config
+
+DEFAULT_STACK = "staging"
+# argparse's subparsers action (its class is private).
+Commands = Any
+# A command's body: its parsed arguments and the checkout -> the exit status.
+Run = Callable[[argparse.Namespace, ProjectPaths], int]
+
+
+def add_command(commands: Commands, name: str, help_text: str, run: Run) -> argparse.ArgumentParser:
+    """Adds one subcommand whose body is `run`; every command registers through this."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def add_stack_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--stack", default=DEFAULT_STACK, help=f"stack name (default: {DEFAULT_STACK})")
+
+
+def add_service_options(command: argparse.ArgumentParser) -> None:
+    """--url/--api-key for the commands that talk to a running service."""
+    command.add_argument(
+        "--url", help=f"the service (default: ${URL_VARIABLE}, else the running `codeexec dev`)"
+    )
+    command.add_argument("--api-key", help=f"the admin key (default: ${API_KEY}, then .dev.vars)")
+
+
+def service_of(args: argparse.Namespace, paths: ProjectPaths) -> ServiceClient:
+    return service_client(args.url, args.api_key, paths)
+
+
+def load_config(args: argparse.Namespace, paths: ProjectPaths) -> StackConfig:
+    return load_stack_config(args.stack, paths.stack_file(args.stack))
+
+
+def print_indented(line: str) -> None:
+    print(f"  {line}")
