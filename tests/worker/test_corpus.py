@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from infra.check.corpus import Case, Outcome, disagreements, judge
-from tests.corpus_cases import CASE_IDS, CASES, harness_outcomes
+from tests.infra.check.corpus_cases import CASE_IDS, CASES, harness_outcomes
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import pytest
 
 from infra.check.corpus import Expectation, Outcome, judge, load_corpus, load_family
 from infra.errors import CorpusError
-from tests.corpus_cases import CASES
+from tests.infra.check.corpus_cases import CASES
 
 VALID = """\
 family: sample

@@ -25,7 +25,7 @@ from infra.errors import ConfigError
 from infra.paths import ProjectPaths
 from infra.stack.bindings import ALL_BINDINGS, KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID
 from infra.stack.config import StackConfig, load_stack_config
-from tests.infra.pulumi_mocks import (
+from tests.infra.deploy.pulumi_mocks import (
     ACCOUNT_ID,
     API_KEY,
     VERSION_ID,

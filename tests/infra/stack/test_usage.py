@@ -15,7 +15,7 @@ from infra.errors import ConfigError
 from infra.paths import ProjectPaths
 from infra.stack.config import StackConfig, load_stack_config, parse_stack_config
 from infra.stack.usage import Caps, UsageConfig
-from tests.infra.test_config import stack_values
+from tests.infra.stack.test_config import stack_values
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.check.corpus import Case
-from tests.corpus_cases import CASE_IDS, CASES, harness_problems
+from tests.infra.check.corpus_cases import CASE_IDS, CASES, harness_problems
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)

@@ -10,8 +10,13 @@ import pulumi._types as pulumi_types
 import pytest
 
 from infra.paths import ProjectPaths
-from tests.infra.provider_schema import NESTED_READ_ONLY, read_only_inputs, resource_classes, schema_problems
-from tests.infra.pulumi_mocks import RecordingMocks, reveal, run_stack
+from tests.infra.deploy.provider_schema import (
+    NESTED_READ_ONLY,
+    read_only_inputs,
+    resource_classes,
+    schema_problems,
+)
+from tests.infra.deploy.pulumi_mocks import RecordingMocks, reveal, run_stack
 
 VERSION = "cloudflare:index/workerVersion:WorkerVersion"
 WORKER = "cloudflare:index/worker:Worker"
