@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.outcome import NotMeasured
+from bench.result import NotMeasured
 from infra.devserver import ServerOptions, server_command
 from infra.manifest import read_manifest
 from infra.paths import ProjectPaths
