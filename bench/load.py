@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from bench.outcome import NotMeasured
+from bench.result import NotMeasured
 
 T = TypeVar("T")
 HEADER_END = b"\r\n\r\n"

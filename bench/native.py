@@ -13,7 +13,7 @@ from typing import Any
 
 import quickjs
 
-from bench.outcome import NotMeasured, first_line
+from bench.result import NotMeasured, first_line
 from infra.paths import ProjectPaths
 from infra.stack.config import Limits
 

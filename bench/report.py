@@ -1,62 +1,92 @@
-"""Writes bench/results.json and the Markdown table bench/results.md from one run's results."""
+"""Writes bench/results.json and the Markdown page bench/results.md from one run: the
+page's layout (headings, section order, the targets table) is here; each section's rows
+come from its comparisons, in the registry's order."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.explain import REQUEST_PATH_TARGETS, explain_missed, request_path
+from bench.comparison import Comparison, Section
+from bench.markdown import row, times
+from bench.result import Results
+from bench.targets import Target
 
-TIMES = "\u00d7"
-ARROW = "\u2192"
-MIB = 2**20
+
+@dataclass(frozen=True)
+class About:
+    """What one run was: when, on what, from which stack, with what changed."""
+
+    generated_at: str
+    stack: str
+    settings: dict[str, Any]  # how much was measured, and whether in quick mode
+    machine: dict[str, Any]  # bench/machine.py
+    raw_workerd: dict[str, Any]  # how plain workerd serves the build (KV stub, no rate limit)
+    config_changes: list[str]  # how the bench's builds differ from the stack's config
+    load_client: str = (
+        "bench/load.py: asyncio HTTP/1.1 keep-alive client, one Python process on the same CPUs"
+    )
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generatedAt": self.generated_at,
+            "stack": self.stack,
+            "settings": self.settings,
+            "machine": self.machine,
+            "loadClient": self.load_client,
+            "rawWorkerd": self.raw_workerd,
+            "configChanges": self.config_changes,
+            "benchSeconds": self.seconds,
+        }
 
 
-def write_json(results: dict[str, Any], target: Path) -> Path:
-    target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+@dataclass(frozen=True)
+class Run:
+    about: About
+    comparisons: Sequence[Comparison]
+    results: Results
+    targets: Sequence[Target]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.about.to_json(),
+            **{comparison.key: self.results[comparison.key].to_json() for comparison in self.comparisons},
+            "targets": [target.to_json() for target in self.targets],
+        }
+
+
+HEADINGS = {
+    Section.BASELINES: [
+        "## Service against its baselines",
+        "",
+        row("measure", "this service", "baseline", "ratio"),
+        row("---", "---", "---", "---"),
+    ],
+    Section.RESTORE: ["## Restore against the previous run's allocation", ""],
+    Section.UPLOAD: ["## Upload size", ""],
+    Section.PEERS: [
+        "## Peers (same workloads; each peer's requests take turns with this service's on raw workerd)",
+        "",
+        "Ratios are peer / this service: above 1 means the peer is slower (p50) or serves more (req/s).",
+        "",
+        row("peer", "", "trivial p50", "fib(25) p50", "trivial throughput"),
+        row(*["---"] * 5),
+    ],
+}
+
+
+def write_json(run: Run, target: Path) -> Path:
+    target.write_text(json.dumps(run.to_json(), indent=2) + "\n", encoding="utf-8")
     return target
 
 
-def write_markdown(results: dict[str, Any], target: Path) -> Path:
-    target.write_text(markdown(results), encoding="utf-8")
+def write_markdown(run: Run, target: Path) -> Path:
+    target.write_text(markdown(run), encoding="utf-8")
     return target
-
-
-def _row(*cells: object) -> str:
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
-
-
-def _x(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}{TIMES}"
-
-
-def _ms(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f} ms"
-
-
-def _rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f} req/s"
-
-
-def ratio_of(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator > 0 else None
-
-
-def _met(target: dict[str, Any]) -> str:
-    if target["met"] is None:
-        return "not measured"
-    if target["comparison"] == "reported":
-        return "reported"
-    return "met" if target["met"] else f"**missed** ({target['missedBy']})"
-
-
-def _measured(section: dict[str, Any]) -> bool:
-    return section.get("measured") is not False
-
-
-def _not_measured(label: str, section: dict[str, Any], cells: int = 3) -> str:
-    return _row(label, f"not measured: {section.get('reason', 'no reason recorded')}", *[""] * (cells - 1))
 
 
 def _figure(unit: str, value: float | None) -> str:
@@ -66,29 +96,40 @@ def _figure(unit: str, value: float | None) -> str:
         return f"{value:.1f} KB"
     if unit == "ms":
         return f"{value:.3f} ms" if value < 10 else f"{value:.0f} ms"
-    return _x(value)
+    return times(value)
 
 
-def markdown(results: dict[str, Any]) -> str:
-    machine = results["machine"]
-    quick = " (quick mode: few samples)" if results["settings"]["quick"] else ""
+def _verdict(target: Target) -> str:
+    if target.met is None:
+        return "not measured"
+    if target.limit is None:
+        return "reported"
+    return "met" if target.met else f"**missed** ({target.missed_by})"
+
+
+def markdown(run: Run) -> str:
+    about = run.about
+    machine = about.machine
+    quick = " (quick mode: few samples)" if about.settings.get("quick") else ""
     lines = [
         "# Benchmark results",
         "",
-        f"Generated by `make bench` at {results['generatedAt']} on {machine['cpu']} "
+        f"Generated by `make bench` at {about.generated_at} on {machine['cpu']} "
         f"({machine['usableCpus']} usable CPUs, load average {machine['loadAverageAtStart'][0]} at start), "
-        f"{machine['workerd']}, Node {machine['node']}, stack `{results['stack']}`{quick}; "
-        f"{results.get('benchSeconds', 0):.0f} s in all.",
+        f"{machine['workerd']}, Node {machine['node']}, stack `{about.stack}`{quick}; "
+        f"{about.seconds:.0f} s in all.",
         "Each row compares two things measured in the same run; "
         "on a shared machine only the ratios mean much.",
-        *_raw_note(results),
+        *_notes(about),
         "",
-        *_targets(results),
-        *_missed(results),
-        *_baselines(results),
-        *_restore(results["restore"]),
-        *_size_and_memory(results),
-        *_peers(results),
+        *_targets(run.targets),
+        *_missed(run.targets),
+    ]
+    for section, heading in HEADINGS.items():
+        rows = [line for c in run.comparisons if c.section is section for line in c.rows(run.results[c.key])]
+        if rows:
+            lines += [*heading, *rows, ""]
+    lines += [
         "Latency distribution: [latency.png](latency.png). Everything measured, "
         "with the machine's description: [results.json](results.json).",
         "",
@@ -96,11 +137,9 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _raw_note(results: dict[str, Any]) -> list[str]:
-    raw = results["rawWorkerd"]
-    notes = [
-        f"Built from the stack's config, changed only so: {change}." for change in results["configChanges"]
-    ]
+def _notes(about: About) -> list[str]:
+    raw = about.raw_workerd
+    notes = [f"Built from the stack's config, changed only so: {change}." for change in about.config_changes]
     stubbed = ", ".join(raw["kvNamespacesBoundToStub"])
     if stubbed:
         notes.append(
@@ -110,302 +149,21 @@ def _raw_note(results: dict[str, Any]) -> list[str]:
     return ["", *notes]
 
 
-def _targets(results: dict[str, Any]) -> list[str]:
-    lines = [
-        "## Targets",
-        "",
-        _row("target", "measured", "limit", "verdict"),
-        _row("---", "---", "---", "---"),
-    ]
-    for target in results["targets"]:
-        unit, limit = target["unit"], target["limit"]
-        shown_limit = "" if limit is None else f"{target['comparison']} {_figure(unit, limit)}"
-        lines.append(_row(target["name"], _figure(unit, target["measured"]), shown_limit, _met(target)))
+def _targets(targets: Sequence[Target]) -> list[str]:
+    lines = ["## Targets", "", row("target", "measured", "limit", "verdict"), row("---", "---", "---", "---")]
+    for target in targets:
+        limit = "" if target.limit is None else f"{target.comparison} {_figure(target.unit, target.limit)}"
+        lines.append(row(target.name, _figure(target.unit, target.measured), limit, _verdict(target)))
     return [*lines, ""]
 
 
-def _missed(results: dict[str, Any]) -> list[str]:
-    missed = explain_missed(results)
+def _missed(targets: Sequence[Target]) -> list[str]:
+    missed = [target for target in targets if target.met is False]
     if not missed:
         return []
+    notes = list(dict.fromkeys(target.note for target in missed if target.note))
     lines = ["### Missed, and why (this run's figures)", ""]
-    split = request_path(results)
-    if split and any(name in REQUEST_PATH_TARGETS for name, _ in missed):
-        lines += [split, ""]
-    lines += [f"- **{name}**: {why}" for name, why in missed]
-    return [*lines, ""]
-
-
-def _baselines(results: dict[str, Any]) -> list[str]:
-    return [
-        "## Service against its baselines",
-        "",
-        _row("measure", "this service", "baseline", "ratio"),
-        _row("---", "---", "---", "---"),
-        *_latency_rows(results["latency"], results["throughput"]),
-        *_compute_rows(results["compute"]),
-        *_cold_rows(results["coldStart"]),
-        *_metering_rows(results["metering"]),
-        *_dev_rows(results["devPath"], results["throughput"]),
-        "",
-    ]
-
-
-def _latency_rows(latency: dict[str, Any], throughput: dict[str, Any]) -> list[str]:
-    lines = []
-    if _measured(latency):
-        lines += [
-            _row(
-                "warm p50, README example vs `GET /health` (raw workerd)",
-                _ms(latency["exec"]["p50"]),
-                _ms(latency["noop"]["p50"]),
-                _x(latency["ratioP50"]),
-            ),
-            _row(
-                "warm p99, same",
-                _ms(latency["exec"]["p99"]),
-                _ms(latency["noop"]["p99"]),
-                _x(latency["ratioP99"]),
-            ),
-        ]
-    else:
-        lines.append(_not_measured("warm latency, README example vs `GET /health`", latency))
-    if _measured(throughput):
-        lines.append(
-            _row(
-                f"throughput, {throughput['connections']} connections, README example vs `/health`",
-                _rate(throughput["execPerSecond"]),
-                _rate(throughput["noopPerSecond"]),
-                _x(throughput["ratio"]),
-            )
-        )
-    else:
-        lines.append(_not_measured("throughput, README example vs `/health`", throughput))
-    return lines
-
-
-def _compute_rows(compute: dict[str, Any]) -> list[str]:
-    if not _measured(compute):
-        return [_not_measured("compute: sandbox vs native QuickJS", compute)]
-    lines = [
-        _row(
-            f"{label}: sandbox (Worker `wallMs`) vs native QuickJS",
-            _ms(compute[name]["sandboxWallMsP50"]),
-            _ms(compute[name]["nativeMsP50"]),
-            _x(compute[name]["ratio"]),
-        )
-        for name, label in (("fib25", "`fib(25)`"), ("string_array", "string/array workload"))
-    ]
-    fixed = compute["perRunFixedCost"]
-    lines.append(
-        _row(
-            "per-run fixed cost, README example in native QuickJS: prelude protocol vs plain eval",
-            _ms(fixed["nativePreludeProtocolMsP50"]),
-            _ms(fixed["nativePlainEvalMsP50"]),
-            _x(ratio_of(fixed["nativePreludeProtocolMsP50"], fixed["nativePlainEvalMsP50"])),
-        )
-    )
-    return lines
-
-
-def _cold_rows(cold: dict[str, Any]) -> list[str]:
-    lines = []
-    for name, label in (("rawWorkerd", "raw workerd"), ("miniflare", "Miniflare (`make dev`)")):
-        row = cold[name]
-        title = f"cold start, {label}: process start {ARROW} first execution vs {ARROW} first `/health`"
-        if not _measured(row):
-            lines.append(_not_measured(title, row))
-            continue
-        lines.append(
-            _row(title, _ms(row["firstExecutionMsP50"]), _ms(row["firstHealthMsP50"]), _x(row["ratio"]))
-        )
-    return lines
-
-
-def _metering_rows(metering: dict[str, Any]) -> list[str]:
-    if metering.get("measured"):
-        lines = [
-            _row(
-                "metering: execution p50 with usage recording on vs off",
-                _ms(metering["on"]["p50"]),
-                _ms(metering["off"]["p50"]),
-                _x(metering["ratioP50"]),
-            )
-        ]
-    else:
-        lines = [_not_measured("metering: recording on vs off", metering)]
-    lines.append(
-        _row(
-            "noise floor: the same build on two servers side by side (A/A), execution p50",
-            "",
-            "",
-            _x(metering["noiseFloorRatioP50"]),
-        )
-    )
-    return lines
-
-
-def _dev_rows(dev: dict[str, Any], throughput: dict[str, Any]) -> list[str]:
-    if not _measured(dev):
-        return [_not_measured("dev path: Miniflare (`make dev`)", dev), *_wrangler(dev)]
-    lines = []
-    side = dev["sideBySide"]
-    for kind, label in (("exec", "execution"), ("noop", "`/health`")):
-        title = f"dev path, side by side: Miniflare vs raw workerd, {label} p50"
-        if not _measured(side):
-            lines.append(_not_measured(title, side))
-            continue
-        lines.append(
-            _row(
-                title,
-                _ms(side["miniflare"][kind]["p50"]),
-                _ms(side["rawWorkerd"][kind]["p50"]),
-                _x(dev[f"{kind}RatioP50"]),
-            )
-        )
-    dev_throughput = dev["miniflareThroughput"]
-    if _measured(dev_throughput) and _measured(throughput):
-        lines.append(
-            _row(
-                "dev path: Miniflare vs raw workerd, execution throughput",
-                _rate(dev_throughput["execPerSecond"]),
-                _rate(throughput["execPerSecond"]),
-                _x(dev["throughputRatio"]),
-            )
-        )
-    else:
-        lines.append(_not_measured("dev path: Miniflare throughput", dev_throughput))
-    return [*lines, *_wrangler(dev)]
-
-
-def _wrangler(dev: dict[str, Any]) -> list[str]:
-    wrangler = dev["wranglerDev"]
-    if not wrangler.get("measured"):
-        return [_not_measured("dev path: `wrangler dev`", wrangler)]
-    return [
-        _row(
-            f"dev path, side by side: `wrangler dev` vs raw workerd, {label} p50",
-            _ms(wrangler["sideBySide"]["wranglerDev"][kind]["p50"]),
-            _ms(wrangler["sideBySide"]["rawWorkerd"][kind]["p50"]),
-            _x(wrangler[f"{kind}RatioP50ToRawWorkerd"]),
-        )
-        for kind, label in (("exec", "execution"), ("noop", "`/health`"))
-    ]
-
-
-def _size(bytes_: int) -> str:
-    if bytes_ >= MIB:
-        return f"{bytes_ / MIB:.2f} MiB"
-    return f"{bytes_ / 1024:.1f} KiB"
-
-
-def _restore(restore: dict[str, Any]) -> list[str]:
-    lines = ["## Restore against the previous run's allocation", ""]
-    if not _measured(restore):
-        return [*lines, f"Not measured: {restore['reason']}", ""]
-    lines += [
-        f"Method: {restore['method']}. Creating the engine (instantiate, setup, image): "
-        + ", ".join(f"{value:.1f}" for value in restore["engineCreateMs"])
-        + " ms (the first is the cold one).",
-        "",
-        _row("program allocates", "heap peak", "runs", "restore", "run p50", "restore p50", "restore p90"),
-        _row(*["---"] * 7),
-    ]
-    for row in restore["rows"]:
-        how = (
-            "in place"
-            if row["renewed"] == 0
-            else ("renewed (memory grew)" if row["restoredInPlace"] == 0 else f"{row['renewed']} renewed")
-        )
-        if not row["pristineAfter"] or row["statuses"] != ["ok"]:
-            how += f"; statuses {row['statuses']}, pristine after: {row['pristineAfter']}"
-        lines.append(
-            _row(
-                _size(row["bytes"]) if row["bytes"] else "~0",
-                _size(row["heapPeakBytes"]),
-                row["repeats"],
-                how,
-                f"{row['runMs']['p50']:.3f} ms",
-                f"{row['restoreMs']['p50']:.3f} ms",
-                f"{row['restoreMs']['p90']:.3f} ms",
-            )
-        )
-    return [*lines, ""]
-
-
-def _size_and_memory(results: dict[str, Any]) -> list[str]:
-    bundle, limits = results["bundle"], results["bundle"]["limits"]
-    lines = ["## Size and memory", "", _row("part", "raw", "gzip"), _row("---", "---", "---")]
-    lines += [
-        _row(f"`{part['name']}`", f"{part['raw']:,} B", f"{part['gzip']:,} B") for part in bundle["parts"]
-    ]
-    lines += [
-        _row("**upload total**", f"{bundle['totalRawBytes']:,} B", f"{bundle['totalGzipBytes']:,} B"),
-        "",
-        f"Workers upload limit after compression: Free {limits['freeGzipBytes'] // 1_000_000} MB, "
-        f"Paid {limits['paidGzipBytes'] // 1_000_000} MB ({limits['source']}); the upload is "
-        f"{bundle['freePlanShare'] * 100:.1f}% of the Free limit. {limits['note']}",
-        "",
-    ]
-    throughput, dev = results["throughput"], results["devPath"]
-    if _measured(throughput):
-        memory = throughput["memory"]
-        line = (
-            f"workerd RSS (raw workerd): {memory['idleRssBytes'] / MIB:.1f} MiB idle after the latency runs, "
-            f"{memory['peakRssBytesUnderExecLoad'] / MIB:.1f} MiB peak under the execution load"
-        )
-        dev_throughput = dev.get("miniflareThroughput", {"measured": False})
-        if _measured(dev_throughput):
-            peak = dev_throughput["memory"]["peakRssBytesUnderExecLoad"]
-            line += f"; Miniflare's workerd: {peak / MIB:.1f} MiB peak"
-        lines += [line + ".", ""]
-    return lines
-
-
-def _rate_with_failures(side: dict[str, Any]) -> str:
-    """Requests per second, and the failed ones with their first reason if any failed."""
-    shown = _rate(side["trivialPerSecond"])
-    if side.get("trivialFailures"):
-        reasons = side.get("trivialFailureReasons") or ["no reason kept"]
-        shown += f" ({side['trivialFailures']:,} failed: {reasons[0]})"
-    return shown
-
-
-def _peers(results: dict[str, Any]) -> list[str]:
-    lines = [
-        "## Peers (same workloads; each peer's requests take turns with this service's on raw workerd)",
-        "",
-        "Ratios are peer / this service: above 1 means the peer is slower (p50) or serves more (req/s).",
-        "",
-        _row("peer", "", "trivial p50", "fib(25) p50", "trivial throughput"),
-        _row(*["---"] * 5),
-    ]
-    for name, entry in results["peers"].items():
-        if not _measured(entry):
-            lines.append(_row(name, f"not measured: {entry['reason']}", "", "", ""))
-            continue
-        peer, service, versus = entry["peer"], entry["service"], entry["versusService"]
-        lines += [
-            _row(
-                name,
-                "peer",
-                _ms(peer["trivial"]["p50"]),
-                _ms(peer["fib25"]["p50"]),
-                _rate_with_failures(peer),
-            ),
-            _row(
-                "",
-                "this service, same turns",
-                _ms(service["trivial"]["p50"]),
-                _ms(service["fib25"]["p50"]),
-                _rate_with_failures(service),
-            ),
-            _row(
-                "",
-                "**peer / service**",
-                _x(versus["trivialP50"]),
-                _x(versus["fib25P50"]),
-                _x(versus["trivialThroughput"]),
-            ),
-        ]
+    for note in notes:
+        lines += [note, ""]
+    lines += [f"- **{target.name}**: {target.why}" for target in missed]
     return [*lines, ""]

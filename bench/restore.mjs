@@ -2,7 +2,7 @@
 // Worker runs on locally). Bundles bench/restore-runs.mjs with the product's engine.js
 // (esbuild: "./quickjs.wasm" becomes bench/engine-module.mjs, "guest-prelude" the built
 // prelude), imports the bundle and prints what it measured as JSON. Called by
-// bench/restore.py, which passes {prelude, outDir, limits, plan} on stdin.
+// bench/comparisons/restore.py, which passes {prelude, outDir, limits, plan} on stdin.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

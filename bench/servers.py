@@ -1,6 +1,6 @@
 """Starts the servers the bench compares, each on a free port on 127.0.0.1, and stops them.
 
-- `miniflare`: the dev-server path users run (`make dev`: infra/serve.mjs, Miniflare).
+- `miniflare`: the dev-server path users run (`make dev`: infra/local/serve.mjs, Miniflare).
 - `raw_workerd`: the same build on workerd alone, from a capnp config written here.
 - `wrangler_dev`: the same build under `wrangler dev` (Miniflare behind wrangler's proxy).
 - `worker_loader`: a host Worker on workerd --experimental that runs each snippet in a
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.outcome import NotMeasured
+from bench.result import NotMeasured
 from infra.build.manifest import read_manifest
 from infra.local.devserver import ServerOptions, server_command
 from infra.local.processes import stop_process

@@ -1,9 +1,16 @@
-"""The issue's targets, as ratios measured in one run, and how far each one was missed."""
+"""The comparisons' goals judged against one run: met, missed (by how much, and why), or
+not measured."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from bench.comparison import Comparison, Goal
+from bench.result import Measured, Results
+
+NO_FIGURES = "no figures in this run to say why"
 
 
 @dataclass(frozen=True)
@@ -13,6 +20,8 @@ class Target:
     limit: float | None  # None: a figure to report, with no limit to meet
     at_most: bool  # True: measured must be <= limit; False: >= limit
     unit: str = "x"
+    why: str = ""  # for a missed target: why, in the run's figures
+    note: str = ""  # for a missed target: the explanation it shares with others
 
     @property
     def met(self) -> bool | None:
@@ -23,6 +32,10 @@ class Target:
         return self.measured <= self.limit if self.at_most else self.measured >= self.limit
 
     @property
+    def comparison(self) -> str:
+        return "reported" if self.limit is None else ("<=" if self.at_most else ">=")
+
+    @property
     def missed_by(self) -> str:
         if self.measured is None or self.limit is None or self.met:
             return ""
@@ -30,78 +43,38 @@ class Target:
         return f"{(factor - 1) * 100:.0f}% {'over' if self.at_most else 'under'} the target"
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["comparison"] = "reported" if self.limit is None else ("<=" if self.at_most else ">=")
-        data.pop("at_most")
-        data["met"] = self.met
-        data["missedBy"] = self.missed_by
-        return data
+        return {
+            "name": self.name,
+            "measured": self.measured,
+            "limit": self.limit,
+            "unit": self.unit,
+            "comparison": self.comparison,
+            "met": self.met,
+            "missedBy": self.missed_by,
+            "why": self.why,
+        }
 
 
-def figure(results: dict[str, Any], *keys: str) -> float | None:
-    """results[k1][k2]...: None where a step was not measured (or a figure is missing)."""
-    value: Any = results
-    for key in keys:
-        if not isinstance(value, dict) or value.get("measured") is False or key not in value:
-            return None
-        value = value[key]
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+def judge(goal: Goal, result: Measured | None, results: Results) -> Target:
+    target = Target(
+        goal.name,
+        None if result is None else goal.read(result.figures),
+        goal.limit,
+        goal.at_most,
+        goal.unit,
+    )
+    if result is None or target.met is not False:
+        return target
+    why = goal.why(result.figures, results) or NO_FIGURES
+    note = (goal.note(results) if goal.note else None) or ""
+    return Target(target.name, target.measured, target.limit, target.at_most, target.unit, why, note)
 
 
-def evaluate(results: dict[str, Any]) -> list[Target]:
-    peers = [
-        Target(
-            f"{label} trivial p50 / service trivial p50 (taking turns)",
-            figure(results, "peers", name, "versusService", "trivialP50"),
-            3.0,
-            at_most=False,
-        )
-        for name, label in (("workerLoader", "Worker Loader"), ("isolatedVm", "isolated-vm"))
-    ]
-    gzip_bytes = figure(results, "bundle", "totalGzipBytes")
-    return [
-        Target(
-            "trivial execution p50 / no-op p50", figure(results, "latency", "ratioP50"), 2.0, at_most=True
-        ),
-        Target(
-            "trivial execution throughput / no-op throughput",
-            figure(results, "throughput", "ratio"),
-            0.35,
-            at_most=False,
-        ),
-        *peers,
-        Target(
-            "sandbox fib(25) / native QuickJS",
-            figure(results, "compute", "fib25", "ratio"),
-            1.2,
-            at_most=True,
-        ),
-        Target(
-            "sandbox string/array / native QuickJS",
-            figure(results, "compute", "string_array", "ratio"),
-            1.2,
-            at_most=True,
-        ),
-        Target(
-            "restore after a run that allocated < 1 MiB, p50 (ms)",
-            figure(results, "restore", "smallRunRestoreP50Ms"),
-            0.1,
-            at_most=True,
-            unit="ms",
-        ),
-        Target(
-            "cold start, raw workerd: process start to first execution (ms)",
-            figure(results, "coldStart", "rawWorkerd", "firstExecutionMsP50"),
-            None,
-            at_most=True,
-            unit="ms",
-        ),
-        Target("metering on p50 / off p50", figure(results, "metering", "ratioP50"), 1.10, at_most=True),
-        Target(
-            "bundle + wasm, gzip (KB)",
-            None if gzip_bytes is None else gzip_bytes / 1000,
-            300,
-            at_most=True,
-            unit="KB",
-        ),
-    ]
+def evaluate(comparisons: Sequence[Comparison], results: Results) -> list[Target]:
+    """Every goal of every comparison, in the registry's order."""
+    targets = []
+    for comparison in comparisons:
+        result = results.get(comparison.key)
+        measured = result if isinstance(result, Measured) else None
+        targets += [judge(goal, measured, results) for goal in comparison.goals]
+    return targets

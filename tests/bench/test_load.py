@@ -12,7 +12,7 @@ import pytest
 
 from bench import load
 from bench.load import Call
-from bench.outcome import NotMeasured
+from bench.result import NotMeasured
 from tests.conftest import free_port
 
 

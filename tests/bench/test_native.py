@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.native import run_native, run_plain
-from bench.outcome import NotMeasured
+from bench.result import NotMeasured
 from bench.workloads import FIB
 from infra.paths import ProjectPaths
 from infra.stack.config import StackConfig

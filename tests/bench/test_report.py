@@ -1,141 +1,75 @@
-"""The report and the targets from results where steps were not measured, and the restore rows."""
+"""The page from a run in which only the upload was measured: every other step is a
+"not measured" row or target with its reason, never a crash or a missing section."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from bench.explain import explain_missed
-from bench.outcome import NotMeasured
-from bench.report import markdown
-from bench.restore import summarise
+from bench.comparisons import bundle, latency, peers, restore
+from bench.registry import COMPARISONS
+from bench.report import About, Run, markdown
+from bench.result import Measured, NotMeasured, Result
 from bench.targets import evaluate
 
-
-def _not_measured(reason: str) -> dict[str, Any]:
-    return NotMeasured(reason).to_json()
-
-
-def _results() -> dict[str, Any]:
-    """A run in which every server failed: only the bundle was measured."""
-    return {
-        "generatedAt": "2026-12-01T20:00:00+00:00",
-        "stack": "staging",
-        "settings": {"quick": True},
-        "benchSeconds": 1.0,
-        "machine": {
-            "cpu": "test CPU",
-            "usableCpus": 2,
-            "loadAverageAtStart": [1.0],
-            "workerd": "w",
-            "node": "n",
-        },
-        "rawWorkerd": {"kvNamespacesBoundToStub": [], "kvStub": "", "rateLimit": "not bound"},
-        "configChanges": [],
-        "bundle": {
-            "parts": [{"name": "worker.js", "raw": 10, "gzip": 5}],
-            "totalRawBytes": 10,
-            "totalGzipBytes": 290_000,
-            "freePlanShare": 0.1,
-            "limits": {"freeGzipBytes": 3_000_000, "paidGzipBytes": 10_000_000, "source": "docs", "note": ""},
-        },
-        "latency": _not_measured("server exited with 1"),
-        "throughput": _not_measured("server exited with 1"),
-        "compute": _not_measured("server exited with 1"),
-        "restore": _not_measured("bench/restore.mjs exited 1: boom"),
-        "devPath": {**_not_measured("miniflare did not start"), "wranglerDev": _not_measured("no wrangler")},
-        "coldStart": {
-            "rawWorkerd": _not_measured("exec: timeout"),
-            "miniflare": _not_measured("exec: timeout"),
-        },
-        "metering": {"noiseFloorRatioP50": None, **_not_measured("a: server exited with 1")},
-        "peers": {
-            "workerLoader": _not_measured("peer throughput: none of 9 requests answered 200"),
-            "isolatedVm": _not_measured("isolated-vm did not build here"),
-        },
-    }
+ABOUT = About(
+    generated_at="2026-12-01T20:00:00+00:00",
+    stack="staging",
+    settings={"quick": True},
+    machine={"cpu": "test CPU", "usableCpus": 2, "loadAverageAtStart": [1.0], "workerd": "w", "node": "n"},
+    raw_workerd={"kvNamespacesBoundToStub": [], "kvStub": "", "rateLimit": "not bound"},
+    config_changes=[],
+    seconds=1.0,
+)
+BUNDLE = {
+    "parts": [{"name": "worker.js", "raw": 10, "gzip": 5}],
+    "totalRawBytes": 10,
+    "totalGzipBytes": 290_000,
+    "freePlanShare": 0.1,
+    "uncompressedShare": 0.0,
+    "limits": {"compressedBytes": {"free": 3 * 2**20}, "uncompressedBytes": 64 * 2**20, "source": "docs"},
+}
 
 
-def test_a_failed_peer_is_a_not_measured_row_and_target() -> None:
-    results = _results()
-    results["targets"] = [target.to_json() for target in evaluate(results)]
-    verdicts = {target["name"]: target["met"] for target in results["targets"]}
+def _run(results: dict[str, Result]) -> Run:
+    return Run(ABOUT, COMPARISONS, results, evaluate(COMPARISONS, results))
+
+
+def _failed() -> dict[str, Result]:
+    results: dict[str, Result] = {c.key: NotMeasured(f"{c.key} exited with 1") for c in COMPARISONS}
+    results[bundle.KEY] = Measured(BUNDLE)
+    return results
+
+
+def test_a_run_where_the_servers_failed_says_why_in_each_row_and_target() -> None:
+    run = _run(_failed())
+    verdicts = {target.name: target.met for target in run.targets}
     assert verdicts["Worker Loader trivial p50 / service trivial p50 (taking turns)"] is None
     assert verdicts["bundle + wasm, gzip (KB)"] is True
-    text = markdown(results)
-    assert "| workerLoader | not measured: peer throughput: none of 9 requests answered 200 |" in text
+    text = markdown(run)
+    assert "| Worker Loader | not measured: workerLoader exited with 1 |  |  |  |" in text
     peer_target = "| Worker Loader trivial p50 / service trivial p50 (taking turns) | n/a |"
     assert f"{peer_target} >= 3.00\u00d7 | not measured |" in text
-    assert "Not measured: bench/restore.mjs exited 1: boom" in text
-    assert "not measured: no wrangler" in text
+    assert "Not measured: restore exited with 1" in text
+    assert "| dev path: `wrangler dev` | not measured: wranglerDev exited with 1 |  |  |" in text
+    # Not measured is not missed.
+    assert "Missed, and why" not in text
 
 
-def test_the_restore_target_is_the_slowest_small_run() -> None:
-    def row(bytes_: int, peak: int, release: list[float], grown: int) -> dict[str, Any]:
-        return {
-            "bytes": bytes_,
-            "heapPeakBytes": peak,
-            "statuses": ["ok"],
-            "grown": grown,
-            "repeats": len(release),
-            "pristine": True,
-            "runMs": [0.1] * len(release),
-            "releaseMs": release,
-        }
-
-    measured = summarise(
+def test_the_split_several_missed_targets_share_is_shown_once_above_their_reasons() -> None:
+    results = _failed()
+    results[latency.KEY] = Measured(
+        {"exec": {"p50": 1.0, "p99": 2.0}, "noop": {"p50": 0.2, "p99": 0.4}, "ratioP50": 5.0, "ratioP99": 5.0}
+    )
+    engine_only = {"createMs": [1.0], "imageBytes": 2**20, "workloadMs": {"trivial": [0.1]}, "rows": []}
+    results[restore.KEY] = Measured(restore.summarise(engine_only))
+    side = {"trivial": {"p50": 1.0}, "fib25": {"p50": 1.0}, "trivialPerSecond": 1.0}
+    results[peers.WORKER_LOADER.key] = Measured(
         {
-            "createMs": [20.0],
-            "imageBytes": 2 * 2**20,
-            "workloadMs": {"trivial": [0.2, 0.1, 0.3]},
-            "rows": [
-                row(0, 8_000, [0.05, 0.06, 0.07], 0),
-                row(256 * 1024, 262_200, [0.08, 0.09, 0.30], 0),
-                row(4 * 2**20, 4 * 2**20 + 12, [1.0, 2.0, 3.0], 3),
-            ],
+            "peer": side,
+            "service": side,
+            "versusService": {"trivialP50": 1.0, "fib25P50": 1.0, "trivialThroughput": 1.0},
         }
     )
-    assert measured["smallRunRestoreP50Ms"] == 0.09
-    assert [row["renewed"] for row in measured["rows"]] == [0, 0, 3]
-    assert measured["rows"][1]["restoreMs"]["p90"] == 0.3
-    assert measured["engineInNodeMs"]["trivial"]["p50"] == 0.2
-
-
-def test_a_missed_target_is_explained_from_the_run_s_figures() -> None:
-    results = _results()
-    results["compute"] = {
-        "measured": True,
-        "fib25": {"sandboxWallMsP50": 30.0, "nativeMsP50": 20.0, "ratio": 1.5},
-        "string_array": {"sandboxWallMsP50": 10.0, "nativeMsP50": 10.0, "ratio": 1.0},
-    }
-    results["restore"] = {"measured": True, "engineInNodeMs": {"fib25": {"p50": 28.0}}}
-    results["bundle"]["totalGzipBytes"] = 320_000
-    results["targets"] = [target.to_json() for target in evaluate(results)]
-    missed = dict(explain_missed(results))
-    assert "string/array" not in " ".join(missed)
-    assert missed["sandbox fib(25) / native QuickJS"].startswith(
-        "The same wasm engine in Node's V8 takes 28.00 ms (1.40\u00d7 native 20.00 ms)"
-    )
-    assert missed["bundle + wasm, gzip (KB)"] == "gzip by part: `worker.js` 0.0 KB."
-    # Not measured is not missed: the peers have no bullet.
-    assert not any("Worker Loader" in name for name in missed)
-
-
-def test_a_peer_s_failed_requests_show_in_its_throughput_cell() -> None:
-    results = _results()
-    side = {
-        "trivial": {"p50": 2.0},
-        "fib25": {"p50": 5.0},
-        "trivialPerSecond": 500.0,
-        "trivialFailures": 3,
-        "trivialFailureReasons": ["connection lost: closed before the reply"],
-    }
-    results["peers"]["workerLoader"] = {
-        "measured": True,
-        "peer": side,
-        "service": {**side, "trivialFailures": 0, "trivialFailureReasons": []},
-        "versusService": {"trivialP50": 1.0, "fib25P50": 1.0, "trivialThroughput": 1.0},
-    }
-    results["targets"] = [target.to_json() for target in evaluate(results)]
-    text = markdown(results)
-    assert "| 500 req/s (3 failed: connection lost: closed before the reply) |" in text
-    assert "| this service, same turns | 2.00 ms | 5.00 ms | 500 req/s |" in text
+    text = markdown(_run(results))
+    assert text.count("Of the trivial execution's p50 on raw workerd (1.00 ms)") == 1
+    missed = text.split("### Missed, and why (this run's figures)", 1)[1].split("## ", 1)[0]
+    assert missed.index("Of the trivial") < missed.index("- **trivial execution p50 / no-op p50**")
+    assert "- **Worker Loader trivial p50 / service trivial p50 (taking turns)**: 3\u00d7 faster" in missed

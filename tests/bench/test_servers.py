@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench.outcome import NotMeasured
+from bench.result import NotMeasured
 from bench.servers import raw_workerd_config, running
 from infra.build.manifest import Manifest, ModulePart, write_manifest
 

@@ -1,4 +1,5 @@
-"""A peer that fails mid-bench is a "not measured" result with its reason, never a crash."""
+"""A peer that fails mid-bench is a "not measured" result with its reason, never a crash;
+a peer's failed requests show in its row."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
 import pytest
 
-from bench import compare
-from bench.outcome import NotMeasured, section
+from bench.comparisons import peers
+from bench.context import Settings
+from bench.result import Measured, NotMeasured
 from bench.servers import Server
 
-SETTINGS = compare.Settings(
+SETTINGS = Settings(
     latency_rounds=1,
     throughput_seconds=0.2,
     connections=2,
@@ -68,7 +71,9 @@ class _Answers(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(handler: type[_Answers], name: str) -> Iterator[Server]:
+@contextmanager
+def _serving(name: str, answer_posts: int | None = None) -> Iterator[Server]:
+    handler = type(name, (_Answers,), {"answer_posts": answer_posts, "posts": 0})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -82,32 +87,54 @@ def _serve(handler: type[_Answers], name: str) -> Iterator[Server]:
 
 @pytest.fixture
 def service() -> Iterator[Server]:
-    yield from _serve(type("Service", (_Answers,), {}), "service")
-
-
-def _peer(answer_posts: int | None) -> Iterator[Server]:
-    return _serve(type("Peer", (_Answers,), {"answer_posts": answer_posts, "posts": 0}), "peer")
+    with _serving("service") as server:
+        yield server
 
 
 def test_a_peer_that_answers_is_measured(service: Server) -> None:
-    for peer in _peer(None):
-        measured = compare.peer_against_service(peer, service, "key", SETTINGS)
-        assert not isinstance(measured, NotMeasured)
-        assert measured["peer"]["trivial"]["n"] == 2
-        assert measured["versusService"]["trivialP50"] is not None
+    with _serving("peer") as peer:
+        measured = peers.peer_against_service(peer, service, "key", SETTINGS)
+    assert isinstance(measured, Measured)
+    assert measured.figures["peer"]["trivial"]["n"] == 2
+    assert measured.figures["versusService"]["trivialP50"] is not None
 
 
 def test_a_peer_that_drops_connections_in_its_throughput_step_is_not_measured(service: Server) -> None:
-    for peer in _peer(POSTS_BEFORE_THROUGHPUT):
-        measured = compare.peer_against_service(peer, service, "key", SETTINGS)
-        assert isinstance(measured, NotMeasured)
-        assert measured.reason.startswith("peer throughput: none of")
-        assert "connection lost" in measured.reason
-        assert section(measured) == {"measured": False, "reason": measured.reason}
+    with _serving("peer", answer_posts=POSTS_BEFORE_THROUGHPUT) as peer:
+        measured = peers.peer_against_service(peer, service, "key", SETTINGS)
+    assert isinstance(measured, NotMeasured)
+    assert measured.reason.startswith("peer throughput: none of")
+    assert "connection lost" in measured.reason
+    assert measured.to_json() == {"measured": False, "reason": measured.reason}
 
 
 def test_a_peer_that_never_answers_a_program_is_not_measured(service: Server) -> None:
-    for peer in _peer(0):
-        measured = compare.peer_against_service(peer, service, "key", SETTINGS)
-        assert isinstance(measured, NotMeasured)
-        assert measured.reason.startswith("trivial:")
+    with _serving("peer", answer_posts=0) as peer:
+        measured = peers.peer_against_service(peer, service, "key", SETTINGS)
+    assert isinstance(measured, NotMeasured)
+    assert measured.reason.startswith("trivial:")
+
+
+def test_a_peer_s_failed_requests_show_in_its_throughput_cell() -> None:
+    side = {
+        "trivial": {"p50": 2.0},
+        "fib25": {"p50": 5.0},
+        "trivialPerSecond": 500.0,
+        "trivialFailures": 3,
+        "trivialFailureReasons": ["connection lost: closed before the reply"],
+    }
+    measured = Measured(
+        {
+            "peer": side,
+            "service": {**side, "trivialFailures": 0, "trivialFailureReasons": []},
+            "versusService": {"trivialP50": 1.0, "fib25P50": 1.0, "trivialThroughput": 1.0},
+        }
+    )
+    lines = peers.WORKER_LOADER.rows(measured)
+    assert lines[0].endswith("| 500 req/s (3 failed: connection lost: closed before the reply) |")
+    assert lines[1] == "|  | this service, same turns | 2.00 ms | 5.00 ms | 500 req/s |"
+
+
+def test_a_peer_that_did_not_start_is_a_row_with_its_reason() -> None:
+    lines = peers.ISOLATED_VM.rows(NotMeasured("isolated-vm did not build here"))
+    assert lines == ["| isolated-vm | not measured: isolated-vm did not build here |  |  |  |"]
