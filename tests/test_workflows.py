@@ -1,5 +1,5 @@
 """The GitHub workflows: valid against the GitHub workflow schema (offline), and doing
-what the deploy guide says (tests, previews on pull requests, staging on main,
+what docs/deploy.md says (tests, previews on pull requests, staging on main,
 production on a tag or by hand)."""
 
 from __future__ import annotations

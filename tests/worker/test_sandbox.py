@@ -37,8 +37,9 @@ def test_big_log_lines_are_capped_by_bytes(
     assert reply.body["logsDropped"] > 0
 
 
-# README.md, "API": the error's fields are capped at 256 / 8192 / 8192 bytes as sent, so
-# the whole answer is at most maxResultBytes + maxLogBytes + 17 KiB.
+# The API spec (GuestError, ExecuteResponse) and docs/api.md: the error's fields are capped
+# at 256 / 8192 / 8192 bytes as sent, so the whole answer is at most maxResultBytes +
+# maxLogBytes + 17 KiB.
 ERROR_CAPS = {"name": 256, "message": 8192, "stack": 8192}
 ANSWER_OVERHEAD_BYTES = 17 * 1024
 LOG_FLOOD = "for (let i = 0; i < 300; i++) console.log('\\u0001'.repeat(1000));"
