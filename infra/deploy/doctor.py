@@ -241,7 +241,7 @@ def check_names(config: StackConfig, paths: ProjectPaths) -> Finding:
 def check_pulumi_cli(_config: StackConfig, _paths: ProjectPaths) -> Finding:
     """`pulumi` is on PATH and at least the version of the pinned Python SDK."""
     wanted = importlib.metadata.version(PULUMI_SDK)
-    fix = f"install it: {PULUMI_INSTALL.format(version=wanted)} (the README's deploy guide)"
+    fix = f"install it: {PULUMI_INSTALL.format(version=wanted)} (docs/deploy.md)"
     cli = shutil.which("pulumi")
     if cli is None:
         return Finding("pulumi cli", False, "pulumi is not on PATH; every deploy step needs it", fix)
@@ -279,4 +279,4 @@ def diagnose(config: StackConfig, paths: ProjectPaths) -> Iterator[Finding]:
 
 
 def config_finding(error: InfraError, stack_file: Path) -> Finding:
-    return Finding("config", False, str(error), f"correct {stack_file.name} (see the README's limits table)")
+    return Finding("config", False, str(error), f"correct {stack_file.name} (see docs/limits.md)")

@@ -102,7 +102,7 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class Rollout:
-    """How `pulumi up` shifts traffic to the version it uploads (see the README's rollback)."""
+    """How `pulumi up` shifts traffic to the version it uploads (docs/deploy.md, rollout and rollback)."""
 
     # Share of requests the new version gets; the rest stays on `stable_version_id`.
     percentage: int = 100
