@@ -1,7 +1,7 @@
 """The engine's restore against how much the previous run allocated (bench/restore.mjs in Node).
 
 Each row: a program that allocates (and writes) about `bytes`, run many times on the
-product's own engine.js; `engine.run` and `releaseEngine` timed apart. A run that stays
+product's own engine-host.js; `engine.run` and `releaseEngine` timed apart. A run that stays
 within the image's memory is restored in place; one that grew the memory gets a fresh
 instance restored from the image (`renewed`).
 """
@@ -90,8 +90,8 @@ def summarise(measured: dict[str, Any]) -> dict[str, Any]:
     ]
     small = [row["restoreMs"]["p50"] for row in rows if row["heapPeakBytes"] < SMALL_RUN_BYTES]
     return {
-        "method": "Node (V8 as in local workerd), bench/restore.mjs: worker_src/sandbox/engine.js bundled "
-        "with esbuild; per row, engine.run(engineRequest(...)) then releaseEngine() timed apart with "
+        "method": "Node (V8 as in local workerd), bench/restore.mjs: worker_src/sandbox/engine-host.js "
+        "bundled with esbuild; per row, engine.run(engineRequest(...)) then releaseEngine() timed apart with "
         "performance.now(), after warm-up runs; the program allocates and fills a Uint8Array",
         "engineCreateMs": [round(value, 3) for value in measured["createMs"]],
         "imageBytes": measured["imageBytes"],

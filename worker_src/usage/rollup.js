@@ -97,7 +97,7 @@ export async function aggregateEventsByDay(kv, period, clientId) {
     if (!entry) byClient.set(client, (entry = { totals: emptyTotals(), days: {} }));
     addEvent(entry.totals, key.metadata);
     // The key's period is what the month counts; an `at` outside it (never written by
-    // meter.js, which names the period from `at`) is kept on the nearest day of the month.
+    // usage/recorder.js, which names the period from `at`) is kept on the nearest day of the month.
     const day = dayOf(Math.min(Math.max(key.metadata.at, start), end - 1));
     addEvent((entry.days[day] ??= emptyTotals()), key.metadata);
   }

@@ -102,7 +102,7 @@
   // What an error's text may claim; a host gives the limit status only when it saw the
   // limit itself (run.js and infra/harness.py decide).
   const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
-  // The mark guest/native-guards.guest.js puts on limit-like errors the program builds
+  // The mark native-guards.guest.js puts on limit-like errors the program builds
   // itself (the harness's evidence; the Worker counts what its engine refused instead).
   const MADE_BY_PROGRAM = Symbol.for("codeexec.madeByProgram");
   const MEMORY_MESSAGES = ["out of memory", "string too long"];
