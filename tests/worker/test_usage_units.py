@@ -30,6 +30,7 @@ MODULES = (
     "usage/daily.js",
     "usage/events.js",
     "usage/period.js",
+    "kv.js",
     "log.js",
 )
 PRICES = {

@@ -23,7 +23,7 @@ import { putWithRetry } from "./store.js";
 /**
  * @param {UsageEvent} event
  * @param {{waitUntil(promise: Promise<unknown>): void}} ctx where deferred writes go
- * @param {{USAGE_TRACKING?: import("./store.js").KvWriter}} env the Worker's bindings
+ * @param {import("../env.js").Env} env
  */
 export function recordExecution(event, ctx, env) {
   logEvent("info", "execution", {
