@@ -2,6 +2,8 @@
 import { ServiceError, invalidField, missingField } from "./errors.js";
 
 export const SUPPORTED_LANGUAGES = ["javascript"];
+// The one client-id rule of the Worker; infra/usage_config.py checks the stack's quota
+// clients with the same pattern (tests/worker/test_validate.py holds the two equal).
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const LIMIT_OVERRIDES = ["fuel", "memoryBytes"];
 // The smallest heap cap a request may ask for: below it not even a small program's
