@@ -1,7 +1,7 @@
 // A Worker around the sandbox alone, so the Python tests can look at the engine between
 // runs on workerd: whether its memory is byte for byte the image after each run, and
 // whether a program's fuel depends on what ran before it. Bundled into
-// build/engine-probe/ by tests/worker/test_engine_image.py; never deployed.
+// build/engine-probe/ by tests/worker/test_engine_host.py; never deployed.
 import { acquireEngine, createEngine, releaseEngine } from "../../worker_src/sandbox/engine-host.js";
 import { engineRequest, runInSandbox } from "../../worker_src/sandbox/run.js";
 

@@ -1,7 +1,7 @@
-"""Native work inside built-ins spends fuel on workerd (issue 8). The cases of
-infra/cases/native_work.yaml run with the rest of the corpus on both tiers; this module
-adds what only the Worker shows: operators no guard can see, billing of native work,
-deterministic fuel, and a server that keeps serving."""
+"""engine/meter-wasm.mjs seen through the Worker: native work inside built-ins spends fuel
+on workerd (issue 8). The cases of infra/cases/native_work.yaml run with the rest of the
+corpus on both tiers; this module adds what only the Worker shows: operators no guard can
+see, billing of native work, deterministic fuel, and a server that keeps serving."""
 
 from __future__ import annotations
 
