@@ -1,14 +1,17 @@
-"""The corpus on the Worker: each case's runs, sent once per session and kept for every test."""
+"""The corpus on the Worker: each case's runs, sent once per session and kept for every test;
+and the usage-units Worker, started once for the tests of the modules it serves."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from infra.corpus import Case, Outcome
+from infra.paths import ProjectPaths
 from tests.worker.client import WorkerClient
+from tests.worker.usage_units import serving_units
 
 # Names from the host side that must never appear in an answer, whatever the program did.
 HOST_MARKERS = ("workerd", "miniflare", "node_modules", "worker.js", "sandbox/run.js", "QuickJSContext")
@@ -42,3 +45,9 @@ def worker_outcomes(
         return seen[case.case_id]
 
     return outcomes
+
+
+@pytest.fixture(scope="package")
+def units(paths: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerClient]:
+    with serving_units(paths, tmp_path_factory.mktemp("units-state")) as client:
+        yield client
