@@ -9,7 +9,7 @@ import { dayOf, periodBounds, periodOf, previousPeriod } from "./period.js";
 // Longer than KV's propagation delay (~60 s) plus the longest deferred write with its
 // retries (waitUntil may run up to 30 s after the answer): every event of a period is
 // visible everywhere before the period closes.
-export const CLOSE_GRACE_MS = 5 * 60 * 1000;
+const CLOSE_GRACE_MS = 5 * 60 * 1000;
 
 /**
  * @typedef {object} Totals
@@ -40,7 +40,7 @@ export function emptyTotals() {
  * @param {Totals} totals
  * @param {import("./events.js").EventMetadata} event
  */
-export function addEvent(totals, event) {
+function addEvent(totals, event) {
   totals.requests += 1;
   totals.fuel += event.f;
   totals.wallMs += event.w;

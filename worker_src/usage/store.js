@@ -3,7 +3,7 @@
 import { logEvent } from "../log.js";
 
 // KV allows one write per second to a key; the later waits respect that.
-export const RETRY_DELAYS_MS = [100, 1000, 2000];
+const RETRY_DELAYS_MS = [100, 1000, 2000];
 
 /**
  * @param {Pick<import("../kv.js").KvNamespace, "put"> | undefined} kv
