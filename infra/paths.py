@@ -31,6 +31,7 @@ class ProjectPaths:
 
     @property
     def guest_prelude(self) -> Path:
+        """The sandbox's own code inside QuickJS: it sets up and runs every program."""
         return self.guest / "prelude.guest.js"
 
     @property

@@ -10,12 +10,7 @@ import time
 import pytest
 
 from tests.worker.client import WorkerClient
-from tests.worker.usage_support import (
-    current_period,
-    run,
-    usage_of,
-    wait_for_events,
-)
+from tests.worker.usage_support import current_period, run, usage_of, wait_for_events
 
 pytestmark = pytest.mark.e2e
 

@@ -9,11 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.worker.client import WorkerClient
-from tests.worker.usage_support import (
-    run,
-    usage_of,
-    wait_for_events,
-)
+from tests.worker.usage_support import run, usage_of, wait_for_events
 
 pytestmark = pytest.mark.e2e
 

@@ -29,7 +29,6 @@ PRICES = UsageConfig(
 )
 GRACE_MS = 5 * 60 * 1000
 WAIT_SECONDS = 30
-MEMO_SECONDS = 10  # worker_src/usage/quota.js MEMO_MS
 LOOP = "let s = 0; for (let i = 0; i < 200000; i++) s += i; return s;"
 
 
@@ -92,13 +91,3 @@ def run(worker: WorkerClient, client_id: str, code: str = LOOP, key: str | None 
     if key is not None:
         headers["Idempotency-Key"] = key
     return worker.request("POST", "/v1/execute", json.dumps(payload).encode(), headers)
-
-
-def until_refused(worker: WorkerClient, client_id: str) -> Reply:
-    """Runs until the cap answers 429: an isolate reuses a client's totals for MEMO_MS."""
-    deadline = time.monotonic() + MEMO_SECONDS + 20
-    while True:
-        reply = run(worker, client_id, "return 1;")
-        if reply.status != 200 or time.monotonic() > deadline:
-            return reply
-        time.sleep(0.5)
