@@ -1,4 +1,4 @@
-// What "./quickjs.wasm" is for worker_src/sandbox/engine.js when bench/restore.mjs bundles
+// What "./quickjs.wasm" is for worker_src/sandbox/engine-host.js when bench/restore.mjs bundles
 // it for Node: the committed engine compiled to a module, as workerd hands it over.
 import bytes from "../engine/quickjs-ng.wasm";
 

@@ -17,8 +17,6 @@ from bench.result import NotMeasured, first_line
 from infra.paths import ProjectPaths
 from infra.stack.config import Limits
 
-PRELUDE = "guest/prelude.guest.js"
-
 
 @dataclass(frozen=True)
 class NativeRun:
@@ -27,7 +25,7 @@ class NativeRun:
 
 
 def run_native(paths: ProjectPaths, limits: Limits, code: str, repeats: int) -> NativeRun | NotMeasured:
-    prelude = (paths.worker_src / PRELUDE).read_text(encoding="utf-8")
+    prelude = paths.guest_prelude.read_text(encoding="utf-8")
     worker_limits = limits.for_worker()
     settings = json.dumps(
         {key: worker_limits[key] for key in ("maxLogLines", "maxLogBytes", "maxResultBytes")}

@@ -1,7 +1,7 @@
 // The engine's run and restore, timed apart, after programs that allocate more and more.
-// Bundled with the product's own worker_src/sandbox/engine.js and run.js by
+// Bundled with the product's own worker_src/sandbox/engine-host.js and run.js by
 // bench/restore.mjs; nothing here reaches into the engine past its exports.
-import { acquireEngine, createEngine, releaseEngine } from "../worker_src/sandbox/engine.js";
+import { acquireEngine, createEngine, releaseEngine } from "../worker_src/sandbox/engine-host.js";
 import { engineRequest } from "../worker_src/sandbox/run.js";
 
 /** @param {number} bytes */

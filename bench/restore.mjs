@@ -1,5 +1,5 @@
 // The restore's cost against how much the previous run allocated, in Node (the V8 the
-// Worker runs on locally). Bundles bench/restore-runs.mjs with the product's engine.js
+// Worker runs on locally). Bundles bench/restore-runs.mjs with the product's engine-host.js
 // (esbuild: "./quickjs.wasm" becomes bench/engine-module.mjs, "guest-prelude" the built
 // prelude), imports the bundle and prints what it measured as JSON. Called by
 // bench/comparisons/restore.py, which passes {prelude, outDir, limits, plan} on stdin.

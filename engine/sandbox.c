@@ -1,6 +1,6 @@
 // The engine's host interface: one QuickJS runtime and context, set up once, then driven
 // one run at a time through length-delimited UTF-8 buffers (a NUL in code is a
-// character). The Worker (worker_src/sandbox/engine.js) takes an image of linear memory
+// character). The Worker (worker_src/sandbox/engine-host.js) takes an image of linear memory
 // after sandbox_setup and restores it before every run, so every run starts from the
 // same bytes and nothing of an earlier run survives, whatever the program did to the heap.
 //

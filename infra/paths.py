@@ -25,6 +25,21 @@ class ProjectPaths:
         return self.root / "worker_src"
 
     @property
+    def guest(self) -> Path:
+        """The guest side: scripts that run inside QuickJS, on the Worker and in the harness."""
+        return self.worker_src / "sandbox" / "guest"
+
+    @property
+    def guest_prelude(self) -> Path:
+        """The sandbox's own code inside QuickJS: it sets up and runs every program."""
+        return self.guest / "prelude.guest.js"
+
+    @property
+    def native_guards(self) -> Path:
+        """The harness's bounds on built-in calls (the Worker meters its wasm instead)."""
+        return self.guest / "native-guards.guest.js"
+
+    @property
     def templates(self) -> Path:
         return self.worker_src / "templates"
 

@@ -11,15 +11,15 @@ const MAX_QUOTED_ID = 64;
 
 /**
  * @param {Request} request
- * @param {any} env
+ * @param {import("./env.js").Env} env
  */
 async function adminStore(request, env) {
   requireAdmin(await authenticate(request, env));
   if (!env.API_KEYS) throw new ServiceError(500, "not_configured", "client keys are not configured", { detail: "API_KEYS binding missing" });
-  return /** @type {import("./clients/keys.js").KVNamespace} */ (env.API_KEYS);
+  return env.API_KEYS;
 }
 
-/** @param {string} clientId @param {import("./clients/keys.js").KVNamespace} store */
+/** @param {string} clientId @param {import("./kv.js").KvNamespace} store */
 async function existingClient(store, clientId) {
   // An id no client can have is not looked up (a KV key is at most 512 bytes).
   const client = isClientId(clientId) ? await findClient(store, clientId) : null;

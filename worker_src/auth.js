@@ -14,7 +14,7 @@ const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
 
 /**
  * @param {Request} request
- * @param {{API_KEY?: string, API_KEYS?: import("./clients/keys.js").KVNamespace}} env
+ * @param {import("./env.js").Env} env
  * @returns {Promise<Principal>}
  */
 export async function authenticate(request, env) {

@@ -3,7 +3,7 @@ import { LIMITS, STACK, USAGE } from "stack-config";
 import { actingClient, authenticate } from "./auth.js";
 import { jsonResponse, readBoundedText, requireJsonContentType } from "./http.js";
 import { logEvent } from "./log.js";
-import { recordExecution } from "./meter.js";
+import { recordExecution } from "./usage/recorder.js";
 import { enforceRateLimit } from "./ratelimit.js";
 import { runInSandbox } from "./sandbox/run.js";
 import { admitExecution } from "./usage/admission.js";

@@ -10,7 +10,7 @@ import { rollUp } from "./usage/rollup.js";
 export default {
   /**
    * @param {Request} request
-   * @param {any} env
+   * @param {import("./env.js").Env} env
    * @param {import("./router.js").ExecutionContext} ctx
    */
   async fetch(request, env, ctx) {
@@ -31,7 +31,7 @@ export default {
   /**
    * The cron trigger: rolls usage events up into per-client period totals.
    * @param {{scheduledTime: number, cron: string}} controller
-   * @param {any} env
+   * @param {import("./env.js").Env} env
    */
   async scheduled(controller, env) {
     try {
@@ -45,7 +45,7 @@ export default {
 
 /**
  * @param {Request} request
- * @param {any} env
+ * @param {import("./env.js").Env} env
  * @param {import("./router.js").ExecutionContext} ctx
  * @param {string} requestId
  * @returns {Promise<{response: Response, errorCode?: string}>} errorCode names an error answer, for the log

@@ -5,7 +5,7 @@ import { RATE_LIMIT } from "stack-config";
 import { ServiceError } from "./errors.js";
 
 /**
- * @param {{CLIENT_RATE_LIMIT?: {limit(options: {key: string}): Promise<{success: boolean}>}}} env
+ * @param {import("./env.js").Env} env
  * @param {string} clientId
  */
 export async function enforceRateLimit(env, clientId) {

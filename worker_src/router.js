@@ -15,7 +15,7 @@ import { handleOpenApi } from "./openapi.js";
 import { handleStatement, handleUsage } from "./usage/handlers.js";
 
 /**
- * @typedef {(request: Request, env: any, ctx: ExecutionContext, requestId: string, params: Record<string, string>) => Promise<Response>} Handler
+ * @typedef {(request: Request, env: import("./env.js").Env, ctx: ExecutionContext, requestId: string, params: Record<string, string>) => Promise<Response>} Handler
  * @typedef {{waitUntil(promise: Promise<unknown>): void}} ExecutionContext
  */
 

@@ -26,4 +26,5 @@ export declare const USAGE: Readonly<{
   freeAllowanceMicros: number;
   quota: Readonly<{ default: UsageCaps; clients: Readonly<Record<string, UsageCaps>> }>;
 }>;
-export declare const RATE_LIMIT: Readonly<{ binding: string; limit: number; periodSeconds: number }>;
+export declare const RATE_LIMIT: Readonly<{ limit: number; periodSeconds: number }>;
+export declare const CLIENT_ID_PATTERN: RegExp;

@@ -1,15 +1,15 @@
 // Turns the body of an execute request into a program to run, or a 4xx naming the field.
 import { ServiceError, invalidField, missingField } from "./errors.js";
+import { CLIENT_ID_PATTERN } from "stack-config";
 
-export const SUPPORTED_LANGUAGES = ["javascript"];
-const CLIENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const SUPPORTED_LANGUAGES = ["javascript"];
 const LIMIT_OVERRIDES = ["fuel", "memoryBytes"];
 // The smallest heap cap a request may ask for: below it not even a small program's
 // compiled code fits, and an answer of memory_limit would say nothing about the program.
-export const MIN_MEMORY_BYTES = 65536;
+const MIN_MEMORY_BYTES = 65536;
 // How deep `input` may nest: the engine parses it with its stack limit, and deeper input
 // would end in stack_overflow before any of the program ran.
-export const MAX_INPUT_DEPTH = 1000;
+const MAX_INPUT_DEPTH = 1000;
 
 /**
  * @typedef {object} ExecuteRequest

@@ -14,7 +14,6 @@ WASM_NAME = "quickjs.wasm"
 # The guest prelude as the sandbox evaluates it: whitespace and comments stripped, names
 # kept (the prelude tells its own stack frames apart by their "sandbox_" names).
 PRELUDE_NAME = "prelude.guest.js"
-PRELUDE_SOURCE = Path("worker_src/guest/prelude.guest.js")
 # The usage dashboard's script and style sheet (uPlot included), bundled for the browser
 # and then into worker.js as text: the Worker serves the page itself (worker_src/dashboard/).
 DASHBOARD_SOURCE = Path("worker_src/dashboard/page")
@@ -60,7 +59,7 @@ def bundle_worker(
         raise ToolMissingError("esbuild is not installed; run `make setup`")
     prelude = out_dir / PRELUDE_NAME
     _run_esbuild(
-        paths, [str(esbuild), str(paths.root / PRELUDE_SOURCE), "--minify-whitespace", f"--outfile={prelude}"]
+        paths, [str(esbuild), str(paths.guest_prelude), "--minify-whitespace", f"--outfile={prelude}"]
     )
     script, style = out_dir / DASHBOARD_SCRIPT_NAME, out_dir / DASHBOARD_STYLE_NAME
     source = paths.root / DASHBOARD_SOURCE

@@ -2,7 +2,7 @@
 
 `engine/quickjs-ng.json` is the one home of what the build produced (version, digest,
 initial memory); `make engine` (infra/build/engine_build.py) writes it, the Worker imports it
-(worker_src/sandbox/engine.js), and tests hold the harness's native quickjs-ng to the
+(worker_src/sandbox/engine-host.js), and tests hold the harness's native quickjs-ng to the
 same version.
 """
 

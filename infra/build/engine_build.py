@@ -8,7 +8,7 @@ with `engine/meter-wasm.mjs` (pinned binaryen and wabt from package-lock.json), 
 compare the result with the digest pinned in `engine/quickjs-ng.json`.
 
 The built `engine/quickjs-ng.wasm` is committed, so `make dev` and `make test` need no C
-toolchain; `tests/infra/test_engine_build.py` rebuilds it wherever the toolchain is
+toolchain; `tests/infra/build/test_engine_build.py` rebuilds it wherever the toolchain is
 installed (CI installs it) and compares digests.
 """
 

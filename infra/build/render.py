@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from infra.stack.bindings import KV_NAMESPACES, RATE_LIMIT_BINDING, RATE_LIMIT_NAMESPACE_ID, kv_ids_for
 from infra.stack.config import StackConfig
+from infra.stack.usage import CLIENT_ID_PATTERN
 
 # Template file -> rendered file name.
 TEMPLATES = {
@@ -73,11 +74,11 @@ def render_stack(
         },
         "limits": config.limits.for_worker(),
         "rate_limit": {
-            "binding": RATE_LIMIT_BINDING,
             "limit": config.rate_limit.requests,
             "periodSeconds": config.rate_limit.period_seconds,
         },
         "usage": config.usage.for_worker(),
+        "client_id_pattern": CLIENT_ID_PATTERN.pattern,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -1,6 +1,6 @@
 """The pre-deploy sandbox harness: the behaviour corpus on a local QuickJS, in Python.
 
-It runs the guest prelude (`worker_src/guest/prelude.guest.js`) unchanged on PyPI
+It runs the guest prelude (`worker_src/sandbox/guest/prelude.guest.js`) unchanged on PyPI
 `quickjs-ng` (`import quickjs`), the same quickjs-ng version as the Worker's wasm variant,
 with the same protocol as `worker_src/sandbox/run.js`: evaluate the prelude, call its
 completion value `prepare(settingsJson)` to get `step`, then `step("run", code,
@@ -10,7 +10,7 @@ the CPU budget, and the status of a failure that escaped the prelude. The gate r
 through `native_tier.py`, in a child process (`harness_process.py`).
 
 Native work: the Worker's wasm is metered (every loop step inside built-ins counts); native
-quickjs-ng is not, so the harness also evaluates `worker_src/guest/native-guards.guest.js`,
+quickjs-ng is not, so the harness also evaluates `worker_src/sandbox/guest/native-guards.guest.js`,
 which charges built-in calls on huge inputs before they run and reports `timeout` once the
 run's fuel is spent.
 
@@ -43,7 +43,6 @@ from infra.paths import ProjectPaths
 from infra.stack.config import Limits
 
 HARNESS_DISTRIBUTION = "quickjs-ng"
-NATIVE_GUARDS = Path(__file__).resolve().parents[2] / "worker_src" / "guest" / "native-guards.guest.js"
 # Native CPU seconds per unit of fuel: this binding's `time.process_time()` for a loop
 # (x86-64) over the Worker's fuel for the same loop (its interrupt polls). Measured on
 # quickjs-ng 0.12.1: 0.18-0.23 ms per fuel unit for counting loops and Math calls. Measured
@@ -95,7 +94,7 @@ INTERRUPTED = ("InternalError", "interrupted")
 
 
 def prelude_path(paths: ProjectPaths) -> Path:
-    return paths.worker_src / "guest" / "prelude.guest.js"
+    return paths.guest_prelude
 
 
 def cases_dir(_paths: ProjectPaths) -> Path:
@@ -198,7 +197,7 @@ def judge_escape(dumped: tuple[str, str] | None, out_of_fuel: bool) -> str:
 @functools.cache
 def native_guards_source() -> str:
     """The guards that bound built-in calls natively (the Worker meters its wasm instead)."""
-    return NATIVE_GUARDS.read_text(encoding="utf-8")
+    return ProjectPaths.of_checkout().native_guards.read_text(encoding="utf-8")
 
 
 def run_program(prelude: str, code: str, input_json: str | None, limits: RunLimits) -> Outcome:
@@ -328,7 +327,7 @@ def confirmed_limit(status: str, error: Mapping[str, Any] | None) -> str:
     the engine's own. The Worker counts refused allocations and stack-limit hits; native
     quickjs-ng offers no such count, so the harness weighs what the error carries: it must
     be a real Error object (not `{name, message}` made up by the program) that the program
-    did not construct itself (guest/native-guards.guest.js marks those)."""
+    did not construct itself (sandbox/guest/native-guards.guest.js marks those)."""
     evidence = (error or {}).get("evidence") or {}
     if status in ("memory_limit", "stack_overflow") and (
         not evidence.get("errorObject") or evidence.get("madeByProgram")

@@ -114,7 +114,7 @@ def _quota(value: Any, key_name: KeyName) -> tuple[Caps, dict[str, Caps]]:
     clients: dict[str, Caps] = {}
     for client, caps in clients_value.items():
         prefix = f"usage.quota.clients.{client}"
-        if not isinstance(client, str) or not CLIENT_ID_PATTERN.match(client):
+        if not isinstance(client, str) or not CLIENT_ID_PATTERN.fullmatch(client):
             raise ConfigError(key_name(prefix), "is not a valid client id")
         if not isinstance(caps, Mapping):
             raise ConfigError(key_name(prefix), "must be a mapping (requestsPerMonth, spendPerMonthMicros)")

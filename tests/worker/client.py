@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TIMEOUT_SECONDS = 60
+# The README's seed example: the request every tier starts from.
+SEED = {
+    "code": "const x = 10; const y = 20; return x + y;",
+    "language": "javascript",
+    "clientId": "test-client",
+}
 
 
 @dataclass(frozen=True)

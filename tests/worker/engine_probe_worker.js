@@ -1,8 +1,8 @@
 // A Worker around the sandbox alone, so the Python tests can look at the engine between
 // runs on workerd: whether its memory is byte for byte the image after each run, and
 // whether a program's fuel depends on what ran before it. Bundled into
-// build/engine-probe/ by tests/worker/test_engine_image.py; never deployed.
-import { acquireEngine, createEngine, releaseEngine } from "../../worker_src/sandbox/engine.js";
+// build/engine-probe/ by tests/worker/test_engine_host.py; never deployed.
+import { acquireEngine, createEngine, releaseEngine } from "../../worker_src/sandbox/engine-host.js";
 import { engineRequest, runInSandbox } from "../../worker_src/sandbox/run.js";
 
 /**
@@ -23,7 +23,7 @@ async function runAndCheck(base, program) {
   return { status: outcome.status, fuel: outcome.usage.fuel, pristine: engine.matchesImage() };
 }
 
-/** @param {import("../../worker_src/sandbox/engine.js").RunObservation} seen */
+/** @param {import("../../worker_src/sandbox/engine-host.js").RunObservation} seen */
 function meterReading(seen) {
   return { ticks: String(seen.ticks), polls: seen.polls, heapPeakBytes: seen.heapPeakBytes, ended: seen.ended };
 }

@@ -24,16 +24,12 @@ from infra.paths import ProjectPaths
 from infra.stack.bindings import API_KEY
 from infra.stack.config import load_stack_config
 from tests.conftest import free_port
+from tests.worker.client import SEED
 
 pytestmark = pytest.mark.e2e
 
 STACKS = ("staging", "production")
 START_SECONDS = 90
-SEED_EXAMPLE = {
-    "code": "const x = 10; const y = 20; return x + y;",
-    "language": "javascript",
-    "clientId": "test-client",
-}
 # No metrics prompt or upload, no interactive questions.
 QUIET = {"WRANGLER_SEND_METRICS": "false", "CI": "1"}
 
@@ -107,7 +103,7 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> No
 def execute(url: str, key: str) -> tuple[int, dict[str, object]]:
     request = urllib.request.Request(  # noqa: S310 - 127.0.0.1
         url + "/v1/execute",
-        data=json.dumps(SEED_EXAMPLE).encode(),
+        data=json.dumps(SEED).encode(),
         method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
     )

@@ -1,9 +1,11 @@
-"""Helpers for the usage tests: a stack with known prices, the roll-up trigger, waiting."""
+"""Helpers for the usage tests: a stack with known prices, running as a client, the roll-up
+trigger, waiting."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import time
 import urllib.parse
 from dataclasses import replace
@@ -11,7 +13,7 @@ from typing import Any
 
 from infra.stack.config import StackConfig
 from infra.stack.usage import Caps, UsageConfig
-from tests.worker.client import WorkerClient
+from tests.worker.client import Reply, WorkerClient
 
 # Odd prices so rounding shows: 3.333333 micro-units per fuel unit.
 PRICES = UsageConfig(
@@ -27,6 +29,7 @@ PRICES = UsageConfig(
 )
 GRACE_MS = 5 * 60 * 1000
 WAIT_SECONDS = 30
+LOOP = "let s = 0; for (let i = 0; i < 200000; i++) s += i; return s;"
 
 
 def usage_stack(staging: StackConfig, stack: str) -> StackConfig:
@@ -80,3 +83,11 @@ def wait_for_events(worker: WorkerClient, client_id: str, count: int) -> dict[st
         if usage["totals"]["requests"] >= count or time.monotonic() > deadline:
             return usage
         time.sleep(0.2)
+
+
+def run(worker: WorkerClient, client_id: str, code: str = LOOP, key: str | None = None) -> Reply:
+    payload = {"code": code, "language": "javascript", "clientId": client_id}
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {worker.api_key}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return worker.request("POST", "/v1/execute", json.dumps(payload).encode(), headers)

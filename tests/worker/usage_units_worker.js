@@ -1,10 +1,11 @@
 // A Worker that exposes the pure usage modules (pricing, KV writes with retries) so the
 // Python tests can drive them on workerd with a real KV binding. Built into
-// build/usage-units/ by tests/worker/test_usage_units.py; never deployed.
+// build/usage-units/ by tests/worker/usage_units.py; never deployed.
 import { clientPeriodByDay, dailySeries } from "./usage/daily.js";
 import { billFor, priceExecution } from "./usage/pricing.js";
 import { periodKey } from "./usage/events.js";
-import { aggregateEvents, listAll, readTotals, rollUp } from "./usage/rollup.js";
+import { listAll } from "./kv.js";
+import { aggregateEvents, readTotals, rollUp } from "./usage/rollup.js";
 import { putWithRetry } from "./usage/store.js";
 
 /** @param {Request} request @param {{KV: any}} env */
@@ -34,7 +35,7 @@ async function handle(request, env) {
     return { totals, days: dailySeries(body.period, days) };
   }
   if (pathname === "/totals") {
-    return { totals: Object.fromEntries(await readTotals(env.KV, body.period)), state: await env.KV.get(periodKey(body.period), "json") };
+    return { totals: Object.fromEntries(await readTotals(env.KV, body.period)), state: await env.KV.get(periodKey(body.period), { type: "json" }) };
   }
   throw new Error(`no such test endpoint: ${pathname}`);
 }

@@ -7,6 +7,7 @@
 //
 // A key reads `cek_<keyId>_<secret>`: the id finds the record, the secret proves it.
 import { sha256Hex, secretsEqual } from "../crypto.js";
+import { listAll } from "../kv.js";
 
 const KEY_PREFIX = "cek_";
 const KEY_PATTERN = /^cek_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -16,7 +17,7 @@ const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
  * @typedef {{clientId: string, createdAt: string}} ClientRecord
  * @typedef {{keyId: string, clientId: string, secretSha256: string, createdAt: string}} KeyRecord
  * @typedef {{keyId: string, createdAt: string, revokedAt: string | null}} KeySummary
- * @typedef {{get(key: string, type: "json"): Promise<any>, put(key: string, value: string, options?: object): Promise<void>, delete(key: string): Promise<void>, list(options: {prefix: string, cursor?: string}): Promise<{keys: {name: string, metadata?: any}[], list_complete: boolean, cursor?: string}>}} KVNamespace
+ * @typedef {import("../kv.js").KvNamespace} KvNamespace
  */
 
 /** Whether an id has the shape of the ids issueKey makes. @param {string} keyId */
@@ -27,7 +28,7 @@ export const looksLikeClientKey = (token) => token.startsWith(KEY_PREFIX);
 
 /**
  * The client a presented key belongs to, or undefined when it is unknown or revoked.
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} token
  * @returns {Promise<KeyRecord | undefined>}
  */
@@ -36,20 +37,20 @@ export async function verifyClientKey(store, token) {
   if (!match) return undefined;
   const [, keyId, secret] = match;
   /** @type {KeyRecord | null} */
-  const record = await store.get(`key:${keyId}`, "json");
+  const record = await store.get(`key:${keyId}`, { type: "json" });
   if (!record) return undefined;
   return (await secretsEqual(await sha256Hex(secret), record.secretSha256)) ? record : undefined;
 }
 
 /**
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} clientId
  * @returns {Promise<ClientRecord | null>}
  */
-export const findClient = (store, clientId) => store.get(`client:${clientId}`, "json");
+export const findClient = (store, clientId) => store.get(`client:${clientId}`, { type: "json" });
 
 /**
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} clientId
  * @param {Date} now
  */
@@ -61,18 +62,18 @@ export async function createClient(store, clientId, now) {
 }
 
 /**
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @returns {Promise<ClientRecord[]>}
  */
 export async function listClients(store) {
-  const names = await listAll(store, "client:");
-  const records = await Promise.all(names.map(({ name }) => store.get(name, "json")));
+  const names = await keysUnder(store, "client:");
+  const records = await Promise.all(names.map(({ name }) => store.get(name, { type: "json" })));
   return records.filter(Boolean);
 }
 
 /**
  * Issues a new key for a client: the returned `key` is the only copy of the secret.
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} clientId
  * @param {Date} now
  */
@@ -88,12 +89,12 @@ export async function issueKey(store, clientId, now) {
 }
 
 /**
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} clientId
  * @returns {Promise<KeySummary[]>}
  */
 export async function listKeys(store, clientId) {
-  const entries = await listAll(store, `client-key:${clientId}:`);
+  const entries = await keysUnder(store, `client-key:${clientId}:`);
   return entries.map(({ metadata }) => ({
     keyId: metadata.keyId,
     createdAt: metadata.createdAt,
@@ -104,14 +105,14 @@ export async function listKeys(store, clientId) {
 /**
  * Revokes a key: its record goes, so it stops authenticating as soon as KV propagates
  * the delete; the client's listing keeps it, marked revoked.
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} keyId
  * @param {Date} now
  * @returns {Promise<KeySummary | undefined>} undefined when no live key has that id
  */
 export async function revokeKey(store, keyId, now) {
   /** @type {KeyRecord | null} */
-  const record = await store.get(`key:${keyId}`, "json");
+  const record = await store.get(`key:${keyId}`, { type: "json" });
   if (!record) return undefined;
   const revokedAt = now.toISOString();
   await store.delete(`key:${keyId}`);
@@ -122,19 +123,12 @@ export async function revokeKey(store, keyId, now) {
 }
 
 /**
- * @param {KVNamespace} store
+ * @param {KvNamespace} store
  * @param {string} prefix
  */
-async function listAll(store, prefix) {
-  /** @type {{name: string, metadata?: any}[]} */
+async function keysUnder(store, prefix) {
   const entries = [];
-  /** @type {string | undefined} */
-  let cursor;
-  do {
-    const page = await store.list({ prefix, cursor });
-    entries.push(...page.keys);
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
+  for await (const key of listAll(store, prefix)) entries.push(key);
   return entries;
 }
 

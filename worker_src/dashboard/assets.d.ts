@@ -1,4 +1,4 @@
-// The dashboard's page parts, bundled as text (infra/bundle.py): the page's HTML from
+// The dashboard's page parts, bundled as text (infra/build/bundle.py): the page's HTML from
 // page/, its script and style sheet built from page/ into build/<stack>/.
 declare module "*.svg" {
   const source: string;

@@ -1,6 +1,6 @@
 // GET /dashboard and its parts (script, style sheet, icon): the usage dashboard, served by the
 // Worker itself so that the page needs nothing from another origin. The script and
-// style sheet are bundled from page/ by the build (infra/bundle.py); the page reads the
+// style sheet are bundled from page/ by the build (infra/build/bundle.py); the page reads the
 // JSON API with the key the user pastes, so these answers need no key.
 import pageScript from "dashboard-script";
 import pageStyle from "dashboard-style";

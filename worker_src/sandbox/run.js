@@ -2,7 +2,7 @@
 // pristine image, and every way a run can end gets its status from what the host
 // observed (fuel spent, allocations refused, the stack limit hit, a trap), never from
 // text the program controls. The guest side lives in guest/prelude.guest.js.
-import { acquireEngine, releaseEngine } from "./engine.js";
+import { acquireEngine, releaseEngine } from "./engine-host.js";
 
 /**
  * @typedef {object} RunLimits
@@ -88,7 +88,7 @@ const utf8 = new TextEncoder();
 
 /**
  * The bytes of the answer's `result`, `error` and `logs` as sent (JSON, UTF-8); the
- * harness mirror is infra/answer_bytes.py.
+ * harness mirror is infra/check/answer_bytes.py.
  * @param {JudgedRun} outcome
  */
 function sentBytes(outcome) {
@@ -101,7 +101,7 @@ function sentBytes(outcome) {
  * What the engine is asked to do for one program under these limits.
  * @param {{code: string, input: unknown}} program
  * @param {RunLimits} limits
- * @returns {import("./engine.js").RunRequest}
+ * @returns {import("./engine-host.js").RunRequest}
  */
 export function engineRequest(program, limits) {
   return {
@@ -119,7 +119,7 @@ export function engineRequest(program, limits) {
 
 /**
  * The outcome of a run, from what the host observed first and the prelude's answer second.
- * @param {import("./engine.js").RunObservation} seen
+ * @param {import("./engine-host.js").RunObservation} seen
  * @returns {JudgedRun}
  */
 function judge(seen) {
@@ -164,7 +164,7 @@ function parseEnvelope(text) {
  * The prelude's answer, its limit statuses held to what the engine observed: an error
  * whose text claims a limit is the program's own error unless the engine hit that limit.
  * @param {any} envelope the JSON the prelude's finish() returned
- * @param {import("./engine.js").RunObservation} seen
+ * @param {import("./engine-host.js").RunObservation} seen
  * @returns {JudgedRun}
  */
 function fromEnvelope(envelope, seen) {

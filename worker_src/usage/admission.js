@@ -16,7 +16,7 @@ import { enforceQuota } from "./quota.js";
 
 /**
  * @param {Request} request
- * @param {{USAGE_TRACKING: import("./rollup.js").UsageKv}} env
+ * @param {import("../env.js").Env} env
  * @param {string} clientId
  * @param {string} body the raw request body
  * @returns {Promise<Admission>}

@@ -10,7 +10,7 @@ import { aggregateEventsByDay, emptyTotals } from "./rollup.js";
  */
 
 /**
- * @param {import("./rollup.js").UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} period
  * @param {boolean} closed
  * @param {string} clientId

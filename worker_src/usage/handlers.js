@@ -5,6 +5,7 @@ import { USAGE } from "stack-config";
 import { actingClient, authenticate, requireAdmin } from "../auth.js";
 import { invalidField } from "../errors.js";
 import { jsonResponse } from "../http.js";
+import { isClientId } from "../validate.js";
 import { clientPeriodByDay, dailySeries } from "./daily.js";
 import { totalKey } from "./events.js";
 import { isPeriod, periodBounds, periodOf } from "./period.js";
@@ -12,7 +13,6 @@ import { billFor } from "./pricing.js";
 import { capsFor } from "./quota.js";
 import { aggregateEvents, emptyTotals, readPeriodState, readTotals } from "./rollup.js";
 
-const CLIENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const CSV_COLUMNS = [
   "clientId", "requests", "fuel", "wallMs", "codeBytes", "outputBytes", "peakMemoryBytes",
   "executionMicros", "fuelMicros", "grossMicros", "freeAllowanceMicros", "dueMicros", "currency",
@@ -60,7 +60,7 @@ function clientUsage(clientId, totals) {
 
 /**
  * Totals per client of a period: frozen if closed, else from the events.
- * @param {import("./rollup.js").UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} period
  * @param {import("./rollup.js").PeriodState | null} state
  * @param {string} [clientId]
@@ -80,7 +80,7 @@ export async function handleUsage(request, env, _ctx, requestId) {
   const period = requestedPeriod(url);
   const granularity = requestedGranularity(url);
   const asked = url.searchParams.get("clientId") ?? undefined;
-  if (asked !== undefined && !CLIENT_ID_PATTERN.test(asked)) throw invalidField('"clientId" is not a valid client id', "clientId");
+  if (asked !== undefined && !isClientId(asked)) throw invalidField('"clientId" is not a valid client id', "clientId");
   // A client key reads its own usage only (naming another is a 403); the admin key
   // names the client with ?clientId= (the statement lists them all).
   const clientId = actingClient(principal, asked);

@@ -3,12 +3,12 @@
 //
 // Stored answers live 24 hours. Two copies racing before the first answer is stored
 // may both run, but they write one event key, so the client is billed once.
+import { sha256Hex } from "../crypto.js";
 import { ServiceError } from "../errors.js";
 import { idempotencyRecordKey } from "./events.js";
 
 export const REPLAY_TTL_SECONDS = 24 * 3600;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const encoder = new TextEncoder();
 
 /**
  * @typedef {object} Idempotency
@@ -17,12 +17,6 @@ const encoder = new TextEncoder();
  *
  * @typedef {{body: unknown, bodyHash: string}} StoredAnswer
  */
-
-/** @param {string} text */
-async function sha256Hex(text) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * The request's idempotency key, if it sent one.
@@ -46,7 +40,7 @@ export const keyedEventId = (idempotency) => `k-${idempotency.keyHash}`;
 /**
  * The stored first answer to this key, or undefined; a different body under the same
  * key is refused.
- * @param {import("./rollup.js").UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} clientId
  * @param {Idempotency} idempotency
  * @returns {Promise<unknown | undefined>}

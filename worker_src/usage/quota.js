@@ -14,7 +14,7 @@ export const MEMO_MS = 10_000;
 const memo = new Map();
 
 /**
- * @param {import("./rollup.js").UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} key
  * @param {number} nowMs
  */
@@ -40,7 +40,7 @@ export function capsFor(usage, clientId) {
 
 /**
  * Throws a 429 when the client's month is already at a cap.
- * @param {import("./rollup.js").UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {typeof import("stack-config").USAGE} usage
  * @param {string} clientId
  * @param {number} nowMs

@@ -1,6 +1,7 @@
 // The scheduled roll-up: adds the events of the open periods into per-client totals,
 // and closes a period once its grace window has passed. A closed period is never
 // recomputed, so its statement never changes.
+import { listAll } from "../kv.js";
 import { logEvent } from "../log.js";
 import { EVENT_PREFIX, TOTAL_PREFIX, clientOfKey, dailyKey, eventPrefix, periodKey, totalKey, totalPrefix } from "./events.js";
 import { dayOf, periodBounds, periodOf, previousPeriod } from "./period.js";
@@ -8,7 +9,7 @@ import { dayOf, periodBounds, periodOf, previousPeriod } from "./period.js";
 // Longer than KV's propagation delay (~60 s) plus the longest deferred write with its
 // retries (waitUntil may run up to 30 s after the answer): every event of a period is
 // visible everywhere before the period closes.
-export const CLOSE_GRACE_MS = 5 * 60 * 1000;
+const CLOSE_GRACE_MS = 5 * 60 * 1000;
 
 /**
  * @typedef {object} Totals
@@ -27,12 +28,6 @@ export const CLOSE_GRACE_MS = 5 * 60 * 1000;
  * A client's period, whole and per UTC day ("YYYY-MM-DD", only days with events): one
  * pass over the events fills both, so the days always add up to the month.
  * @typedef {{totals: Totals, days: Record<string, Totals>}} ClientPeriod
- *
- * @typedef {{
- *   get(key: string, options: {type: "json", cacheTtl?: number}): Promise<any>,
- *   put(key: string, value: string, options?: {metadata?: unknown, expirationTtl?: number}): Promise<void>,
- *   list(options: {prefix: string, cursor?: string, limit?: number}): Promise<{keys: {name: string, metadata?: any}[], list_complete: boolean, cursor?: string}>,
- * }} UsageKv
  */
 
 /** @returns {Totals} */
@@ -41,29 +36,11 @@ export function emptyTotals() {
 }
 
 /**
- * Every key under a prefix with its metadata, page by page.
- * @param {UsageKv} kv
- * @param {string} prefix
- * @param {number} [pageSize] keys per list() call (KV's maximum is 1000)
- * @returns {AsyncGenerator<{name: string, metadata?: any}>}
- */
-export async function* listAll(kv, prefix, pageSize = 1000) {
-  /** @type {string | undefined} */
-  let cursor;
-  for (;;) {
-    const page = await kv.list({ prefix, cursor, limit: pageSize });
-    yield* page.keys;
-    if (page.list_complete || !page.cursor) return;
-    cursor = page.cursor;
-  }
-}
-
-/**
  * Adds one event's metadata to totals.
  * @param {Totals} totals
  * @param {import("./events.js").EventMetadata} event
  */
-export function addEvent(totals, event) {
+function addEvent(totals, event) {
   totals.requests += 1;
   totals.fuel += event.f;
   totals.wallMs += event.w;
@@ -78,7 +55,7 @@ export function addEvent(totals, event) {
 /**
  * Totals per client from the events of a period (of one client when given), whole and
  * per day. Exact up to what this KV location has seen.
- * @param {UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} period
  * @param {string} [clientId]
  * @returns {Promise<Map<string, ClientPeriod>>}
@@ -97,7 +74,7 @@ export async function aggregateEventsByDay(kv, period, clientId) {
     if (!entry) byClient.set(client, (entry = { totals: emptyTotals(), days: {} }));
     addEvent(entry.totals, key.metadata);
     // The key's period is what the month counts; an `at` outside it (never written by
-    // meter.js, which names the period from `at`) is kept on the nearest day of the month.
+    // usage/recorder.js, which names the period from `at`) is kept on the nearest day of the month.
     const day = dayOf(Math.min(Math.max(key.metadata.at, start), end - 1));
     addEvent((entry.days[day] ??= emptyTotals()), key.metadata);
   }
@@ -111,7 +88,7 @@ export async function aggregateEventsByDay(kv, period, clientId) {
 
 /**
  * Totals per client from the events of a period (of one client when given).
- * @param {UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} period
  * @param {string} [clientId]
  * @returns {Promise<Map<string, Totals>>}
@@ -123,7 +100,7 @@ export async function aggregateEvents(kv, period, clientId) {
 
 /**
  * The rolled-up totals of a period as last written, per client.
- * @param {UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} period
  * @returns {Promise<Map<string, Totals>>}
  */
@@ -137,7 +114,7 @@ export async function readTotals(kv, period) {
 }
 
 /**
- * @param {UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {string} period
  * @returns {Promise<PeriodState | null>}
  */
@@ -149,7 +126,7 @@ export function readPeriodState(kv, period) {
  * One run of the roll-up at `nowMs`: the current period and the one before it (until
  * it is closed). Totals are written before the period is marked closed, so a run cut
  * short is simply redone by the next one.
- * @param {UsageKv} kv
+ * @param {import("../kv.js").KvNamespace} kv
  * @param {number} nowMs
  * @returns {Promise<Record<string, PeriodState | "already_closed">>}
  */

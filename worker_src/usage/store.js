@@ -2,18 +2,14 @@
 // to replay them by hand: usage is never dropped silently.
 import { logEvent } from "../log.js";
 
-/**
- * @typedef {{put(key: string, value: string, options?: {metadata?: unknown, expirationTtl?: number}): Promise<void>}} KvWriter
- */
-
 // KV allows one write per second to a key; the later waits respect that.
-export const RETRY_DELAYS_MS = [100, 1000, 2000];
+const RETRY_DELAYS_MS = [100, 1000, 2000];
 
 /**
- * @param {KvWriter | undefined} kv
+ * @param {Pick<import("../kv.js").KvNamespace, "put"> | undefined} kv
  * @param {string} key
  * @param {string} value
- * @param {{metadata?: unknown, expirationTtl?: number}} options
+ * @param {import("../kv.js").KvPutOptions} options
  * @param {{delaysMs?: number[], what?: string}} [policy]
  * @returns {Promise<boolean>} whether the write landed
  */

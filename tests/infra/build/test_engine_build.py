@@ -55,7 +55,7 @@ def test_the_engine_and_the_prelude_wrap_the_body_alike(paths: ProjectPaths) -> 
     """engine/sandbox.c compiles the body on the Worker, the prelude on the harness: the
     two wrappers (and so what the body may declare) must be the same text."""
     engine = (paths.root / "engine" / "sandbox.c").read_text(encoding="utf-8")
-    prelude = (paths.worker_src / "guest" / "prelude.guest.js").read_text(encoding="utf-8")
+    prelude = paths.guest_prelude.read_text(encoding="utf-8")
     for name in ("BODY_HEAD", "BODY_TAIL", "INNER_HEAD"):
         in_c = re.search(rf'static const char {name}\[\] = ("[^"]*");', engine)
         in_js = re.search(rf'const {name} = ("[^"]*");', prelude)

@@ -1,6 +1,7 @@
-"""The pristine image on workerd: after every kind of run in the corpus the engine's memory
-is byte for byte the image taken after setup, and a program's fuel and peak heap do not
-depend on what ran before it (issue: "Every run starts from a pristine engine")."""
+"""worker_src/sandbox/engine-host.js, the pristine image, on workerd: after every kind of
+run in the corpus the engine's memory is byte for byte the image taken after setup, and a
+program's fuel and peak heap do not depend on what ran before it (issue: "Every run starts
+from a pristine engine")."""
 
 from __future__ import annotations
 

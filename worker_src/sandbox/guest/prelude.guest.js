@@ -76,7 +76,7 @@
   // value shows "[Too deep]" there instead.
   const MAX_RESULT_DEPTH = 256;
   // Caps of the error's fields, in bytes as sent (UTF-8 of the JSON-escaped text, quotes
-  // aside); a longer field is cut and ends with CUT_MARK. README.md, "API", states them.
+  // aside); a longer field is cut and ends with CUT_MARK. docs/api.md states them.
   const MAX_ERROR_NAME_BYTES = 256;
   const MAX_ERROR_MESSAGE_BYTES = 8192;
   const MAX_ERROR_STACK_BYTES = 8192;
@@ -100,9 +100,9 @@
   const PUBLIC_FILE = "main.js";
   const MAX_FRAMES = 10;
   // What an error's text may claim; a host gives the limit status only when it saw the
-  // limit itself (run.js and infra/harness.py decide).
+  // limit itself (run.js and infra/check/harness.py decide).
   const STACK_OVERFLOW_MESSAGES = ["Maximum call stack size exceeded", "stack overflow"];
-  // The mark guest/native-guards.guest.js puts on limit-like errors the program builds
+  // The mark native-guards.guest.js puts on limit-like errors the program builds
   // itself (the harness's evidence; the Worker counts what its engine refused instead).
   const MADE_BY_PROGRAM = Symbol.for("codeexec.madeByProgram");
   const MEMORY_MESSAGES = ["out of memory", "string too long"];

@@ -1,12 +1,12 @@
-// The metering hook: called once after every execution with what the run used. It
+// Usage recording: called once after every execution with what the run used. It
 // writes the structured log line and, when the stack records usage, one immutable KV
-// usage event (worker_src/usage/) in ctx.waitUntil, so the answer is not delayed.
+// usage event in ctx.waitUntil, so the answer is not delayed.
 import { USAGE } from "stack-config";
-import { logEvent } from "./log.js";
-import { EVENT_TTL_SECONDS, eventKey, idempotencyRecordKey } from "./usage/events.js";
-import { REPLAY_TTL_SECONDS } from "./usage/idempotency.js";
-import { periodOf } from "./usage/period.js";
-import { putWithRetry } from "./usage/store.js";
+import { logEvent } from "../log.js";
+import { EVENT_TTL_SECONDS, eventKey, idempotencyRecordKey } from "./events.js";
+import { REPLAY_TTL_SECONDS } from "./idempotency.js";
+import { periodOf } from "./period.js";
+import { putWithRetry } from "./store.js";
 
 /**
  * @typedef {object} UsageEvent
@@ -16,14 +16,14 @@ import { putWithRetry } from "./usage/store.js";
  * @property {string} status
  * @property {number} codeBytes
  * @property {{fuel: number, memoryBytes: number, outputBytes: number, wallMs: number}} usage
- * @property {import("./usage/pricing.js").ExecutionCost} cost
+ * @property {import("./pricing.js").ExecutionCost} cost
  * @property {{keyHash: string, bodyHash: string, body: unknown} | undefined} answer the answer to store for retries
  */
 
 /**
  * @param {UsageEvent} event
  * @param {{waitUntil(promise: Promise<unknown>): void}} ctx where deferred writes go
- * @param {{USAGE_TRACKING?: import("./usage/store.js").KvWriter}} env the Worker's bindings
+ * @param {import("../env.js").Env} env
  */
 export function recordExecution(event, ctx, env) {
   logEvent("info", "execution", {
@@ -36,7 +36,7 @@ export function recordExecution(event, ctx, env) {
   });
   if (!USAGE.record) return;
   const at = Date.now();
-  /** @type {import("./usage/events.js").EventMetadata} */
+  /** @type {import("./events.js").EventMetadata} */
   const metadata = {
     v: 1,
     at,

@@ -1,4 +1,4 @@
-"""The Worker's structured logs: one JSON line per request and per execution, readable
+"""worker_src/log.js, the Worker's structured logs: one JSON line per request and per execution, readable
 in `wrangler tail`, never carrying the API key, user code or input."""
 
 from __future__ import annotations

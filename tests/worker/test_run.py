@@ -1,12 +1,17 @@
-"""The sandbox on workerd, beyond the behaviour corpus (infra/check/cases/, run on both tiers by
-tests/worker/test_corpus.py): the stack's caps, the fuel count, and hostile programs each
-followed by a request that must still succeed."""
+"""worker_src/sandbox/run.js on workerd, beyond the behaviour corpus (infra/check/cases/, run on
+both tiers by tests/worker/test_corpus.py): the stack's caps, the fuel count and its unit,
+hostile programs each followed by a request that must still succeed, other clients served
+while attacks run, and the largest code the stack allows."""
 
 from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from infra.check.answer_bytes import sent_bytes
+from infra.paths import ProjectPaths
 from tests.worker.client import Reply, WorkerClient
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +42,8 @@ def test_big_log_lines_are_capped_by_bytes(
     assert reply.body["logsDropped"] > 0
 
 
-# The API spec (GuestError, ExecuteResponse) and docs/api.md: the error's fields are capped
-# at 256 / 8192 / 8192 bytes as sent, so the whole answer is at most maxResultBytes +
-# maxLogBytes + 17 KiB.
+# README.md, "API": the error's fields are capped at 256 / 8192 / 8192 bytes as sent, so
+# the whole answer is at most maxResultBytes + maxLogBytes + 17 KiB.
 ERROR_CAPS = {"name": 256, "message": 8192, "stack": 8192}
 ANSWER_OVERHEAD_BYTES = 17 * 1024
 LOG_FLOOD = "for (let i = 0; i < 300; i++) console.log('\\u0001'.repeat(1000));"
@@ -200,3 +204,74 @@ def test_local_time_loops_spend_fuel_not_the_isolate(worker: WorkerClient, code:
     assert reply.body["status"] == "timeout", reply.body
     assert reply.body["usage"]["wallMs"] < ISOLATE_HOLD_BOUND_MS, reply.body["usage"]
     assert_still_serving(worker)
+
+
+def test_other_clients_are_served_while_hostile_programs_run(worker: WorkerClient) -> None:
+    hostile = ["for (;;) {}", "const a = []; for (;;) a.push({ x: a.length });", "function f() { f(); } f();"]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        attacks = [pool.submit(worker.execute, code, clientId="attacker") for code in hostile * 2]
+        honest = [pool.submit(worker.execute, f"return {n} * 2;", clientId=f"honest-{n}") for n in range(12)]
+        honest_replies = [future.result() for future in honest]
+        attack_replies = [future.result() for future in attacks]
+    assert [reply.body["result"] for reply in honest_replies] == [n * 2 for n in range(12)]
+    assert {reply.body["status"] for reply in attack_replies} <= {"timeout", "memory_limit", "stack_overflow"}
+    assert all(reply.status == 200 for reply in attack_replies)
+
+
+def test_the_largest_allowed_code_runs(worker: WorkerClient, staging_config_limits: dict[str, int]) -> None:
+    statement = "x += 1;\n"
+    prefix, suffix = "let x = 0;\n", "return x;"
+    repeats = (staging_config_limits["maxCodeBytes"] - len(prefix) - len(suffix)) // len(statement)
+    code = prefix + statement * repeats + suffix
+    assert len(code.encode()) <= staging_config_limits["maxCodeBytes"]
+    reply = worker.execute(code)
+    assert reply.status == 200
+    assert (reply.body["status"], reply.body["result"]) == ("ok", repeats)
+
+
+BUFFER_SCAN = """
+const marker = Array.from(input.marker, (c) => c.charCodeAt(0));
+function holdsMarker(bytes) {
+  for (let at = bytes.indexOf(marker[0]); at !== -1; at = bytes.indexOf(marker[0], at + 1)) {
+    let i = 1;
+    while (i < marker.length && bytes[at + i] === marker[i]) i++;
+    if (i === marker.length) return true;
+  }
+  return false;
+}
+const size = 1 << 22;
+const resized = new ArrayBuffer(0, { maxByteLength: size });
+resized.resize(size);
+return [resized, new ArrayBuffer(16).transfer(size), new ArrayBuffer(size), new Float64Array(size / 8).buffer]
+  .filter((buffer) => holdsMarker(new Uint8Array(buffer))).length;
+"""
+
+
+def test_a_large_input_of_one_client_is_nowhere_for_the_next(worker: WorkerClient) -> None:
+    """One client sends ~700 KB of input holding a secret and echoes it; another client, the
+    very next request on the same engine, makes every buffer it can and scans them."""
+    secret = "CARD-4111111111111111-" + "9f3c" * 4
+    victim = worker.execute(
+        "return input.rows.length + input.rows[0].length;",
+        clientId="victim",
+        input={"rows": [secret * 4] * 4000},
+    )
+    assert victim.body["status"] == "ok", victim.body
+    # The marker is sent reversed and put back together inside the program, so the
+    # probe's own input does not hold the text it looks for.
+    probe = worker.execute(
+        "input = { marker: input.reversed.split('').reverse().join('') };\n" + BUFFER_SCAN,
+        clientId="attacker",
+        input={"reversed": secret[::-1]},
+    )
+    assert probe.body["status"] == "ok", probe.body
+    assert probe.body["result"] == 0
+
+
+def test_the_native_guards_charge_in_the_fuel_unit_of_run_js(paths: ProjectPaths) -> None:
+    """The guest script runs inside QuickJS and cannot import run.js: the two must agree."""
+    unit = re.compile(r"const TICKS_PER_FUEL = ([\d_]+);")
+    run_js = unit.findall((paths.worker_src / "sandbox" / "run.js").read_text(encoding="utf-8"))
+    guards = unit.findall(paths.native_guards.read_text(encoding="utf-8"))
+    assert len(run_js) == len(guards) == 1
+    assert int(run_js[0]) == int(guards[0])

@@ -1,4 +1,5 @@
-"""`codeexec keys create|list|revoke` against the Worker on workerd."""
+"""The `codeexec keys` command (infra/cli/keys.py): `codeexec keys create|list|revoke` against
+the Worker on workerd."""
 
 from __future__ import annotations
 

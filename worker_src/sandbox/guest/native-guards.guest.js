@@ -7,7 +7,7 @@
 // QuickJS polls its interrupt handler per ~10,000 bytecode operations and a built-in
 // call counts as one, so a loop around an expensive built-in escapes a budget kept in
 // the interrupt handler. Each guard charges an upper estimate of the call's work (in
-// the wasm meter's unit: one loop step; 100,000 make one unit of fuel) BEFORE calling
+// the wasm meter's unit: one loop step; TICKS_PER_FUEL make one unit of fuel) BEFORE calling
 // the built-in, and throws a TimeoutError once the run's budget is spent (and on every
 // guarded call after that).
 //
@@ -33,7 +33,9 @@
   const StringOf = String;
   const ceil = Math.ceil;
 
-  const UNITS_PER_FUEL = 100000;
+  // sandbox/run.js's fuel unit; this script cannot import it (tests/worker/test_run.py
+  // holds the two equal).
+  const TICKS_PER_FUEL = 100000;
   const PER_ELEMENT = 8;
   const SMALL_BIGINT = 2n ** 256n;
 
@@ -105,7 +107,7 @@
   }
 
   return function sandbox_installNativeGuards(budgetFuel) {
-    const budget = budgetFuel * UNITS_PER_FUEL;
+    const budget = budgetFuel * TICKS_PER_FUEL;
     let spent = 0;
     let exhausted = false;
     function textLength(value) {
@@ -183,7 +185,7 @@
     showStacksAsTheWorker();
     return function sandbox_nativeGuardsReport() {
       // Built by hand: JSON.stringify on an object would consult a toJSON the user planted.
-      return '{"exhausted":' + (exhausted ? "true" : "false") + ',"fuel":' + ceil(spent / UNITS_PER_FUEL) + "}";
+      return '{"exhausted":' + (exhausted ? "true" : "false") + ',"fuel":' + ceil(spent / TICKS_PER_FUEL) + "}";
     };
   };
 })();

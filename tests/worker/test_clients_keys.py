@@ -1,4 +1,5 @@
-"""Per-client keys on workerd: issued by the admin, bound to their client, revocable."""
+"""worker_src/clients/keys.js, per-client keys, on workerd: issued by the admin, bound to
+their client, revocable."""
 
 from __future__ import annotations
 

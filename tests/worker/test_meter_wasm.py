@@ -1,14 +1,14 @@
-"""Native work inside built-ins spends fuel on workerd (issue 8). The cases of
-infra/check/cases/native_work.yaml run with the rest of the corpus on both tiers; this module
-adds what only the Worker shows: operators no guard can see, billing of native work,
-deterministic fuel, and a server that keeps serving."""
+"""engine/meter-wasm.mjs seen through the Worker: native work inside built-ins spends fuel
+on workerd (issue 8). The cases of infra/check/cases/native_work.yaml run with the rest of the
+corpus on both tiers; this module adds what only the Worker shows: operators no guard can
+see, billing of native work, deterministic fuel, and a server that keeps serving."""
 
 from __future__ import annotations
 
 import pytest
 
 from infra.check.corpus import Case
-from tests.infra.check.corpus_cases import CASES
+from tests.corpus_cases import CASES
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
