@@ -92,8 +92,8 @@ def summarise(measured: dict[str, Any]) -> Figures:
     ]
     small = [entry["restoreMs"]["p50"] for entry in table if entry["heapPeakBytes"] < SMALL_RUN_BYTES]
     return {
-        "method": "Node (V8 as in local workerd), bench/restore.mjs: worker_src/sandbox/engine-host.js bundled "
-        "with esbuild; per row, engine.run(engineRequest(...)) then releaseEngine() timed apart with "
+        "method": "Node (V8 as in local workerd), bench/restore.mjs: worker_src/sandbox/engine-host.js "
+        "bundled with esbuild; per row, engine.run(engineRequest(...)) then releaseEngine() timed apart with "
         "performance.now(), after warm-up runs; the program allocates and fills a Uint8Array",
         "engineCreateMs": [round(value, 3) for value in measured["createMs"]],
         "imageBytes": measured["imageBytes"],
