@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from infra.check.corpus import Case
-from tests.corpus_cases import CASES
+from tests.infra.check.corpus_cases import CASES
 from tests.worker.client import WorkerClient
 
 pytestmark = pytest.mark.e2e
