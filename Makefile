@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= staging
-PORT ?= 8787
 
 BENCH_WORK := bench/.work
 
@@ -24,7 +23,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 dev: setup
-	$(BIN)/codeexec dev --stack $(STACK) --port $(PORT)
+	$(BIN)/codeexec dev --stack $(STACK)
 
 build: setup
 	$(BIN)/codeexec build --stack $(STACK)

@@ -1,7 +1,7 @@
 // Serves one built stack (build/<stack>/) on workerd through Miniflare, with a local KV
 // persisted on disk. Started by `codeexec dev` and by the end-to-end tests.
 //
-//   node infra/local/serve.mjs --build-dir build/staging --port 8787 --persist .state/staging
+//   node infra/local/serve.mjs --build-dir build/staging --host H --port N --persist .state/staging
 //
 // Secrets come from the environment (the launcher reads .dev.vars): API_KEY.
 import { readFile } from "node:fs/promises";
@@ -12,13 +12,14 @@ import { Log, LogLevel, Miniflare } from "miniflare";
 const { values: options } = parseArgs({
   options: {
     "build-dir": { type: "string" },
-    host: { type: "string", default: "127.0.0.1" },
-    port: { type: "string", default: "8787" },
+    host: { type: "string" },
+    port: { type: "string" },
     persist: { type: "string" },
   },
 });
-if (!options["build-dir"] || !options.persist) {
-  console.error("usage: serve.mjs --build-dir DIR --persist DIR [--host H] [--port N]");
+// The launcher (infra/local/devserver.py) passes every option: the defaults live there.
+if (!options["build-dir"] || !options.persist || !options.host || !options.port) {
+  console.error("usage: serve.mjs --build-dir DIR --host H --port N --persist DIR");
   process.exit(2);
 }
 const buildDir = path.resolve(options["build-dir"]);

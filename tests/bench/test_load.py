@@ -6,20 +6,18 @@ from __future__ import annotations
 import socketserver
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bench import load
 from bench.load import Call
 from bench.result import NotMeasured
+from tests.bench.stand_in import JsonHandler, serving
 from tests.conftest import free_port
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
+class _Handler(JsonHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server names its handlers
         if self.path == "/chunked":
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
@@ -28,34 +26,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
             return
-        status = 200 if self.path == "/ok" else 404
-        body = b'{"ok": true}'
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_body(b'{"ok": true}', 200 if self.path == "/ok" else 404)
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+    def do_POST(self) -> None:  # noqa: N802 - http.server names its handlers
+        self.send_body(self.rfile.read(int(self.headers["Content-Length"])))
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_reads_content_length_and_chunked_bodies(base_url: str) -> None:

@@ -3,11 +3,7 @@ answers, `NotMeasured` saying which server when one is gone."""
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
 import pytest
@@ -16,46 +12,22 @@ from bench.context import Settings
 from bench.measures import latency_vs_noop, side_by_side, side_ratio
 from bench.result import Measured, NotMeasured
 from bench.servers import Server
+from tests.bench.stand_in import JsonHandler, serving
 from tests.conftest import free_port
 
 SETTINGS = Settings(latency_rounds=3)
 
 
-class _Service(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_GET(self) -> None:
-        self._send({"status": "ok"})
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self._send({"status": "ok", "result": 30})
-
-    def _send(self, answer: dict[str, Any]) -> None:
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+class _Service(JsonHandler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server names its handlers
+        self.read_json()
+        self.send_json({"status": "ok", "result": 30})
 
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[Server]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Service)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield Server("service", f"http://127.0.0.1:{server.server_address[1]}", cast(Any, None))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Service) as url:
+        yield Server("service", url, cast(Any, None))
 
 
 def _gone() -> Server:

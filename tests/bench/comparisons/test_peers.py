@@ -3,12 +3,9 @@ a peer's failed requests show in its row."""
 
 from __future__ import annotations
 
-import json
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
 import pytest
@@ -17,6 +14,7 @@ from bench.comparisons import peers
 from bench.context import Settings
 from bench.result import Measured, NotMeasured
 from bench.servers import Server
+from tests.bench.stand_in import JsonHandler, serving
 
 SETTINGS = Settings(
     latency_rounds=1,
@@ -33,56 +31,30 @@ SETTINGS = Settings(
 POSTS_BEFORE_THROUGHPUT = 2 + 50 + 2 + 1 + 1
 
 
-class _Answers(BaseHTTPRequestHandler):
+class _Answers(JsonHandler):
     """Answers like the service (or a peer): the snippet's result, by what the code computes.
     With `answer_posts` set, POSTs past that many get no reply: the connection just closes."""
 
-    protocol_version = "HTTP/1.1"
     answer_posts: int | None = None
     posts = 0
     lock = threading.Lock()
 
-    def setup(self) -> None:
-        super().setup()
-        # The head and the body go out in two writes: without this, each reply waits on Nagle.
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_GET(self) -> None:
-        self._send({"status": "ok"})
-
-    def do_POST(self) -> None:
-        code = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["code"]
+    def do_POST(self) -> None:  # noqa: N802 - http.server names its handlers
+        code = self.read_json()["code"]
         with self.lock:
             type(self).posts += 1
             dropped = self.answer_posts is not None and self.posts > self.answer_posts
         if dropped:
             self.close_connection = True
             return
-        self._send({"status": "ok", "result": 75025 if "fib" in code else 30, "usage": {"wallMs": 1}})
-
-    def _send(self, answer: dict[str, Any]) -> None:
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+        self.send_json({"status": "ok", "result": 75025 if "fib" in code else 30, "usage": {"wallMs": 1}})
 
 
 @contextmanager
 def _serving(name: str, answer_posts: int | None = None) -> Iterator[Server]:
     handler = type(name, (_Answers,), {"answer_posts": answer_posts, "posts": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(name, f"http://127.0.0.1:{server.server_address[1]}", cast(Any, None))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield Server(name, url, cast(Any, None))
 
 
 @pytest.fixture
