@@ -37,7 +37,7 @@ import quickjs
 
 from infra.build.engine import ENGINE_VERSION
 from infra.check.answer_bytes import sent_bytes
-from infra.check.corpus import CASES_DIR, Outcome
+from infra.check.corpus import Outcome
 from infra.errors import HarnessError
 from infra.paths import ProjectPaths
 from infra.stack.config import Limits
@@ -95,11 +95,6 @@ INTERRUPTED = ("InternalError", "interrupted")
 
 def prelude_path(paths: ProjectPaths) -> Path:
     return paths.guest_prelude
-
-
-def cases_dir(_paths: ProjectPaths) -> Path:
-    """The corpus, which the package owns (infra/check/cases/, package data)."""
-    return CASES_DIR
 
 
 @dataclass(frozen=True)

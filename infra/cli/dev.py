@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from infra.build.stack_build import build_stack
 from infra.cli.options import Commands, add_command, add_stack_option, load_config, print_indented
@@ -22,6 +23,11 @@ def register(commands: Commands) -> None:
         type=int,
         default=int(os.environ.get("PORT") or DEFAULT_PORT),
         help=f"port on {DEFAULT_HOST} (default: $PORT or {DEFAULT_PORT})",
+    )
+    dev.add_argument(
+        "--state-dir",
+        type=Path,
+        help="where the local KV persists (default: .state/<stack>/, kept across restarts)",
     )
 
 
@@ -53,7 +59,7 @@ def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     )
     options = ServerOptions(
         build_dir=paths.build_dir(config.stack),
-        state_dir=paths.state_dir(config.stack),
+        state_dir=args.state_dir or paths.state_dir(config.stack),
         api_key=api_key,
         host=DEFAULT_HOST,
         port=args.port,

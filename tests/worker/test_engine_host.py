@@ -14,8 +14,7 @@ import pytest
 
 from infra.build.bundle import bundle_worker
 from infra.build.engine import engine_wasm
-from infra.check.corpus import load_corpus
-from infra.check.harness import cases_dir
+from infra.check.corpus import CASES_DIR, load_corpus
 from infra.paths import ProjectPaths
 from tests.conftest import running_worker, write_test_manifest
 from tests.worker.client import WorkerClient
@@ -64,7 +63,7 @@ def test_memory_is_the_image_after_every_run_of_the_corpus(
     probe: WorkerClient, paths: ProjectPaths, staging_config_limits: dict[str, int]
 ) -> None:
     statuses = set()
-    for case in load_corpus(cases_dir(paths)):
+    for case in load_corpus(CASES_DIR):
         for index, run in enumerate(case.runs):
             program: dict[str, Any] = {"code": run.code, "limits": dict(run.limits)}
             if run.input_json is not None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import atexit
 import functools
 
-from infra.check.corpus import Case, Outcome, load_corpus
-from infra.check.harness import RunLimits, cases_dir, prelude_path
+from infra.check.corpus import CASES_DIR, Case, Outcome, load_corpus
+from infra.check.harness import RunLimits, prelude_path
 from infra.check.harness_process import HarnessProcess
 from infra.check.native_tier import run_case
 from infra.paths import ProjectPaths
 from infra.stack.config import load_stack_config
 
 PATHS = ProjectPaths.of_checkout()
-CASES = load_corpus(cases_dir(PATHS))
+CASES = load_corpus(CASES_DIR)
 CASE_IDS = [case.case_id for case in CASES]
 # The stack whose limits both tiers run with: the worker fixture serves staging.
 STACK = "staging"

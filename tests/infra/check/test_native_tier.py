@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.check import harness
-from infra.check.corpus import load_family
+from infra.check.corpus import CASES_DIR, load_family
 from infra.check.harness import prelude_path
 from infra.check.native_tier import run_on_native
 from infra.paths import ProjectPaths
@@ -58,7 +57,7 @@ def test_a_broken_prelude_fails_the_check_naming_the_case(
     old, new, catching_case = breakage
     broken = broken_prelude(paths, tmp_path, old, new)
     family = catching_case.split("/", maxsplit=1)[0]
-    cases = load_family(harness.cases_dir(paths) / f"{family}.yaml")
+    cases = load_family(CASES_DIR / f"{family}.yaml")
     results = run_on_native(staging_config, paths, cases, prelude=broken)
     failed = [result.case.case_id for result in results if not result.passed]
     assert catching_case in failed

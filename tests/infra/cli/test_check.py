@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.check import gate, harness, native_tier
-from infra.check.corpus import load_family
+from infra.check import gate, native_tier
+from infra.check.corpus import CASES_DIR, load_family
 from infra.cli.main import main
 from infra.paths import ProjectPaths
 from tests.infra.check.test_native_tier import BREAKAGES, broken_prelude
@@ -32,7 +32,7 @@ def test_codeexec_check_exits_1_and_names_the_case_when_the_prelude_is_broken(
     broken = broken_prelude(paths, tmp_path, old, new)
     monkeypatch.setattr(native_tier, "prelude_path", lambda _paths: broken)
     family = catching_case.split("/", maxsplit=1)[0]
-    monkeypatch.setattr(gate, "gate_corpus", lambda: load_family(harness.cases_dir(paths) / f"{family}.yaml"))
+    monkeypatch.setattr(gate, "gate_corpus", lambda: load_family(CASES_DIR / f"{family}.yaml"))
     assert main(["check", "--stack", "staging"]) == 1
     output = capsys.readouterr().out
     assert f"FAIL {catching_case} (native): " in output

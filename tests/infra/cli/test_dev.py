@@ -36,11 +36,12 @@ def run_without_service_settings(
     )
 
 
-def test_dev_serves_the_readme_example_and_stops_on_ctrl_c(paths: ProjectPaths) -> None:
+def test_dev_serves_the_readme_example_and_stops_on_ctrl_c(paths: ProjectPaths, tmp_path: Path) -> None:
     port = free_port()
     codeexec = Path(sys.executable).with_name("codeexec")
+    # Its own local KV: the seed request must not land in the checkout's .state/staging/.
     process = subprocess.Popen(
-        [str(codeexec), "dev", "--stack", "staging", "--port", str(port)],
+        [str(codeexec), "dev", "--stack", "staging", "--port", str(port), "--state-dir", str(tmp_path)],
         cwd=paths.root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -66,6 +67,7 @@ def test_dev_serves_the_readme_example_and_stops_on_ctrl_c(paths: ProjectPaths) 
         usage = run_without_service_settings(paths, codeexec, "usage", "--format", "json")
         assert usage.returncode == 0, usage.stderr
         assert "clients" in json.loads(usage.stdout)
+        assert any(tmp_path.rglob("*.sqlite")), "the local KV is not where --state-dir says"
     finally:
         process.send_signal(signal.SIGINT)
         try:
