@@ -24,7 +24,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.build.engine import ENGINE_FACTS_FILE, ENGINE_WASM_FILE, EngineFacts, read_engine_facts, sha256_of
+from infra.build.engine_facts import (
+    ENGINE_FACTS_FILE,
+    ENGINE_WASM_FILE,
+    EngineFacts,
+    read_engine_facts,
+    sha256_of,
+)
 from infra.errors import BuildError, InfraError, ToolMissingError
 from infra.paths import ProjectPaths
 

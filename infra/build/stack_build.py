@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from infra.build.bundle import BUNDLE_NAME, WASM_NAME, bundle_worker
-from infra.build.engine import engine_wasm, read_engine_facts
+from infra.build.engine_facts import engine_wasm, read_engine_facts
 from infra.build.manifest import Manifest, RateLimitBinding, describe_file, write_manifest
 from infra.build.render import Identity, render_stack
 from infra.local.devvars import write_build_dev_vars

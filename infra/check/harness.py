@@ -35,7 +35,7 @@ from typing import Any
 
 import quickjs
 
-from infra.build.engine import ENGINE_VERSION
+from infra.build.engine_facts import ENGINE_VERSION
 from infra.check.answer_bytes import sent_bytes
 from infra.check.corpus import Outcome
 from infra.errors import HarnessError

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra.build.bundle import bundle_worker
-from infra.build.engine import engine_wasm
+from infra.build.engine_facts import engine_wasm
 from infra.check.corpus import CASES_DIR, load_corpus
 from infra.paths import ProjectPaths
 from tests.conftest import running_worker, write_test_manifest

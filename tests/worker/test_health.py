@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from infra.build.engine import ENGINE_VERSION
+from infra.build.engine_facts import ENGINE_VERSION
 from infra.paths import ProjectPaths
 from tests.worker.client import WorkerClient
 

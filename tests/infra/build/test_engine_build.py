@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.build.engine import ENGINE_WASM_FILE, engine_wasm, read_engine_facts, sha256_of
 from infra.build.engine_build import CLANG, SOURCE_HOOKS, _apply_hooks, build_engine
+from infra.build.engine_facts import ENGINE_WASM_FILE, engine_wasm, read_engine_facts, sha256_of
 from infra.errors import BuildError
 from infra.paths import ProjectPaths
 

@@ -6,8 +6,8 @@ import importlib.metadata
 
 import _quickjs
 
-from infra.build.engine import ENGINE_VERSION, engine_wasm, read_engine_facts
 from infra.build.engine_build import SDIST_REQUIREMENT
+from infra.build.engine_facts import ENGINE_VERSION, engine_wasm, read_engine_facts
 from infra.check.harness import HARNESS_DISTRIBUTION, check_engine_version
 from infra.paths import ProjectPaths
 

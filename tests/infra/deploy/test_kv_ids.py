@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.build.engine import read_engine_facts
+from infra.build.engine_facts import read_engine_facts
 from infra.build.render import Identity, render_stack
 from infra.deploy.kv_ids import pulumi_kv_ids, read_kv_ids, write_kv_ids
 from infra.errors import ToolMissingError
