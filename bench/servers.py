@@ -27,6 +27,7 @@ from infra.build.manifest import read_manifest
 from infra.local.devserver import ServerOptions, server_command
 from infra.local.processes import stop_process
 from infra.paths import ProjectPaths
+from infra.stack.bindings import API_KEY
 
 START_SECONDS = 60.0
 POLL_SECONDS = 0.005
@@ -147,7 +148,7 @@ def miniflare(
     state = work / f"miniflare-state-{port}"
     command = miniflare_command(build_dir, state, api_key, port)
     with running(
-        "miniflare", command, port, work, paths.root, env={**os.environ, "API_KEY": api_key}
+        "miniflare", command, port, work, paths.root, env={**os.environ, API_KEY: api_key}
     ) as server:
         yield server
     shutil.rmtree(state, ignore_errors=True)
@@ -172,7 +173,7 @@ def wrangler_dev(
         "--inspector-port",
         str(free_port()),
         "--var",
-        f"API_KEY:{api_key}",
+        f"{API_KEY}:{api_key}",
         "--persist-to",
         str(work / f"wrangler-state-{port}"),
     ]
@@ -215,7 +216,7 @@ def raw_workerd_config(build_dir: Path, config_dir: Path, api_key: str, port: in
     modules = ",\n    ".join(
         f'(name = "{part.name}", {kinds[part.type]} = embed "{relative}")' for part, relative in embeds
     )
-    bindings = [f'(name = "API_KEY", text = "{api_key}")']
+    bindings = [f'(name = "{API_KEY}", text = "{api_key}")']
     bindings += [f'(name = "{name}", kvNamespace = "kv-stub")' for name in stubbed]
     stub_service = '(name = "kv-stub", worker = .kvStub),' if stubbed else ""
     return f"""using Workerd = import "/workerd/workerd.capnp";

@@ -22,6 +22,7 @@ from bench.measures import post_json
 from bench.result import Measured, NotMeasured, Result, figure
 from bench.stats import ratio
 from bench.workloads import HEALTH, TRIVIAL, execute_call
+from infra.stack.bindings import API_KEY
 
 # A server started without waiting for it: its URL and an is-alive check.
 Started = tuple[str, Callable[[], bool]]
@@ -95,7 +96,7 @@ def start_miniflare(context: Context) -> Iterator[Started]:
     port = servers.free_port()
     state = context.work / f"miniflare-cold-{port}"
     command = servers.miniflare_command(context.build_dir, state, context.api_key, port)
-    environment = {**os.environ, "API_KEY": context.api_key}
+    environment = {**os.environ, API_KEY: context.api_key}
     with servers.spawned("miniflare", command, port, context.work, context.paths.root, env=environment) as up:
         yield up
     shutil.rmtree(state, ignore_errors=True)

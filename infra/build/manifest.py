@@ -45,6 +45,8 @@ class Manifest:
     main_module: str
     kv_namespaces: tuple[str, ...]
     rate_limits: tuple[RateLimitBinding, ...]
+    # Secret bindings by name; their values come from the environment that serves the build.
+    secrets: tuple[str, ...]
     modules: tuple[ModulePart, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class Manifest:
                 {"name": limit["name"], "limit": limit["limit"], "periodSeconds": limit["period_seconds"]}
                 for limit in data["rate_limits"]
             ],
+            "secrets": list(data["secrets"]),
             "modules": [dict(module) for module in data["modules"]],
         }
 
@@ -104,5 +107,6 @@ def read_manifest(directory: Path) -> Manifest:
             RateLimitBinding(name=limit["name"], limit=limit["limit"], period_seconds=limit["periodSeconds"])
             for limit in data["rateLimits"]
         ),
+        secrets=tuple(data["secrets"]),
         modules=tuple(ModulePart(**module) for module in data["modules"]),
     )

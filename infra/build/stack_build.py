@@ -51,6 +51,7 @@ def build_stack(
                 period_seconds=config.rate_limit.period_seconds,
             ),
         ),
+        secrets=(API_KEY,),
         modules=(
             describe_file(out_dir, BUNDLE_NAME, "ESModule"),
             describe_file(out_dir, WASM_NAME, "CompiledWasm"),

@@ -18,6 +18,7 @@ from infra.errors import InfraError, ToolMissingError
 from infra.local.dev_record import dev_record
 from infra.local.processes import stop_process
 from infra.paths import ProjectPaths
+from infra.stack.bindings import API_KEY
 
 SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
 # Where `codeexec dev` serves unless told otherwise (the Makefile's PORT default too).
@@ -63,7 +64,7 @@ def start_server(
     """Starts the server process; a caller that pipes stdout waits for its `ready:` line."""
     if not (paths.node_modules / "miniflare").is_dir():
         raise ToolMissingError("miniflare is not installed; run `make setup`")
-    environment = {**os.environ, "API_KEY": options.api_key}
+    environment = {**os.environ, API_KEY: options.api_key}
     return subprocess.Popen(
         server_command(options), cwd=paths.root, env=environment, text=True, stdout=stdout, stderr=stderr
     )

@@ -45,7 +45,8 @@ const miniflare = new Miniflare({
     ]),
   ),
   kvPersist: path.resolve(options.persist, "kv"),
-  bindings: { API_KEY: process.env.API_KEY ?? "" },
+  // Each secret the build declares, valued from this process's environment (the launcher's).
+  bindings: Object.fromEntries(manifest.secrets.map((/** @type {string} */ name) => [name, process.env[name] ?? ""])),
   // No network here: use Miniflare's placeholder request.cf instead of fetching one.
   cf: false,
   log: new Log(LogLevel.INFO),

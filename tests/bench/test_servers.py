@@ -8,6 +8,7 @@ from pathlib import Path
 from bench.result import NotMeasured
 from bench.servers import raw_workerd_config, running
 from infra.build.manifest import Manifest, ModulePart, write_manifest
+from infra.stack.bindings import API_KEY
 
 
 def _build(directory: Path, kv: tuple[str, ...], bundle: str) -> Path:
@@ -25,6 +26,7 @@ def _manifest(kv: tuple[str, ...]) -> Manifest:
         main_module="worker.js",
         kv_namespaces=kv,
         rate_limits=(),
+        secrets=(API_KEY,),
         modules=(
             ModulePart("worker.js", "ESModule", "worker.js", 1, "0" * 64),
             ModulePart("quickjs.wasm", "CompiledWasm", "quickjs.wasm", 1, "0" * 64),

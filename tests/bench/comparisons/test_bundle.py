@@ -8,6 +8,7 @@ from bench.comparisons import bundle
 from bench.result import Measured
 from bench.targets import evaluate
 from infra.build.manifest import Manifest, ModulePart, write_manifest
+from infra.stack.bindings import API_KEY
 
 
 def test_measures_each_part_and_explains_a_miss_by_part(tmp_path: Path) -> None:
@@ -22,6 +23,7 @@ def test_measures_each_part_and_explains_a_miss_by_part(tmp_path: Path) -> None:
             main_module="worker.js",
             kv_namespaces=(),
             rate_limits=(),
+            secrets=(API_KEY,),
             modules=(
                 ModulePart("worker.js", "ESModule", "worker.js", 1000, "0" * 64),
                 ModulePart("quickjs.wasm", "CompiledWasm", "quickjs.wasm", 409_600, "0" * 64),
