@@ -1,7 +1,7 @@
 """The engine's restore against how much the previous run allocated (bench/restore.mjs in Node).
 
 Each row: a program that allocates (and writes) about `bytes`, run many times on the
-product's own engine.js; `engine.run` and `releaseEngine` timed apart. A run that stays
+product's own engine-host.js; `engine.run` and `releaseEngine` timed apart. A run that stays
 within the image's memory is restored in place; one that grew the memory gets a fresh
 instance restored from the image (`renewed`). The same script times the engine alone
 (run + restore) on the bench's workloads, which splits the Worker's latency into the

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from infra.build.stack_build import build_stack
-from infra.cli.options import Commands, add_command, add_stack_option, load_config, print_indented
-from infra.deploy.kv_ids import read_kv_ids
+from infra.cli.options import (
+    Commands,
+    add_command,
+    add_stack_option,
+    build_locally,
+    load_config,
+    print_indented,
+)
 from infra.paths import ProjectPaths
 
 
@@ -19,5 +24,5 @@ def register(commands: Commands) -> None:
 def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = load_config(args, paths)
     print(f"Building stack {config.stack} ({config.worker_name})")
-    build_stack(config, paths, read_kv_ids(paths, config.stack), report=print_indented)
+    build_locally(config, paths, report=print_indented)
     return 0

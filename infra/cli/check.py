@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from infra.build.stack_build import build_stack
 from infra.check.gate import format_gate_report, run_gate
-from infra.cli.options import Commands, add_command, add_stack_option, load_config
+from infra.cli.options import Commands, add_command, add_stack_option, build_locally, load_config
 from infra.paths import ProjectPaths
 
 
@@ -25,7 +24,7 @@ def register(commands: Commands) -> None:
 def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = load_config(args, paths)
     print(f"Building stack {config.stack} ({config.worker_name})", flush=True)
-    build_stack(config, paths)
+    build_locally(config, paths)
     print(
         f"Checking stack {config.stack}: the behaviour corpus on the native QuickJS harness "
         f"and on the built bundle in {paths.build_dir(config.stack).relative_to(paths.root)}/ (workerd)",

@@ -7,8 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from infra.build.stack_build import build_stack
-from infra.cli.options import Commands, add_command, add_stack_option, load_config, print_indented
+from infra.cli.options import (
+    Commands,
+    add_command,
+    add_stack_option,
+    build_locally,
+    load_config,
+    print_indented,
+)
 from infra.local.devserver import DEFAULT_HOST, DEFAULT_PORT, ServerOptions, port_in_use, serve_forever
 from infra.local.devvars import ensure_dev_vars, read_dev_vars
 from infra.paths import ProjectPaths
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
         print(f"codeexec: {paths.dev_vars.name} has no {API_KEY}=... line; add one", file=sys.stderr)
         return 2
     print(f"Building stack {config.stack} ({config.worker_name})")
-    build_stack(config, paths, report=print_indented)
+    build_locally(config, paths, report=print_indented)
     print(
         f"\nServing on http://{DEFAULT_HOST}:{args.port} (Ctrl-C stops). Try:\n"
         f"  export API_KEY=$(grep ^{API_KEY}= {paths.dev_vars.name} | cut -d= -f2-)\n"

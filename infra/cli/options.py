@@ -6,7 +6,10 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from infra.build.manifest import Manifest
+from infra.build.stack_build import Report, build_stack
 from infra.cli.service_client import URL_VARIABLE, ServiceClient, service_client
+from infra.deploy.kv_ids import read_kv_ids
 from infra.paths import ProjectPaths
 from infra.stack.bindings import API_KEY
 from infra.stack.config import StackConfig, load_stack_config
@@ -47,3 +50,9 @@ def load_config(args: argparse.Namespace, paths: ProjectPaths) -> StackConfig:
 
 def print_indented(line: str) -> None:
     print(f"  {line}")
+
+
+def build_locally(config: StackConfig, paths: ProjectPaths, report: Report = lambda _line: None) -> Manifest:
+    """A command's build: wrangler.toml names the KV ids `codeexec kv-ids` recorded, if any
+    (the Pulumi program's own build names placeholders: its bindings come from its resources)."""
+    return build_stack(config, paths, read_kv_ids(paths, config.stack), report)

@@ -21,7 +21,7 @@ from infra.paths import ProjectPaths
 from infra.stack.bindings import API_KEY
 
 SERVE_SCRIPT = Path(__file__).with_name("serve.mjs")
-# Where `codeexec dev` serves unless told otherwise (the Makefile's PORT default too).
+# Where `codeexec dev` serves unless told otherwise ($PORT overrides the port: infra/cli/dev.py).
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 START_SECONDS = 60

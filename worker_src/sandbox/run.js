@@ -51,7 +51,7 @@ const LIMIT_ERRORS = {
 //   loop inside a built-in — one per 64 bytes of bulk memory copy/fill, and
 //   IMPORT_CALL_TICKS per host call, and traps when the budget is spent.
 //   TICKS_PER_FUEL ticks make one unit of fuel, so that on ordinary code the two meters
-//   agree roughly (measured: bench/native_fuel.py).
+//   agree roughly (docs/engine.md, "Native work and fuel").
 export const TICKS_PER_FUEL = 100_000;
 // Allowed past an exhausted budget, never billed, only to collect the logs.
 const FINISH_GRACE_FUEL = 50;

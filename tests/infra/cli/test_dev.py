@@ -89,7 +89,7 @@ def test_a_busy_port_is_one_line_and_exit_2_before_anything_is_built(
     def must_not_run(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("codeexec dev touched the project on a busy port")
 
-    for name in ("build_stack", "ensure_dev_vars", "serve_forever"):
+    for name in ("build_locally", "ensure_dev_vars", "serve_forever"):
         monkeypatch.setattr(f"infra.cli.dev.{name}", must_not_run)
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

@@ -170,7 +170,7 @@ def test_cpu_backstop_below_a_useful_run(
 
 def test_bundle_over_the_free_plan_upload_limit(ready: tuple[StackConfig, ProjectPaths]) -> None:
     config, project = ready
-    # Incompressible bytes, so the gzipped size is over 3 MiB, as a bloated bundle would be.
+    # Incompressible bytes, so the gzipped size is over 3 MB, as a bloated bundle would be.
     (project.build_dir("staging") / "quickjs.wasm").write_bytes(os.urandom(4 * 1024 * 1024))
     free = replace(config, cloudflare=replace(config.cloudflare, plan="free"))
     finding = check_bundle_size(free, project)
