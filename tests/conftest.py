@@ -83,6 +83,7 @@ def write_test_manifest(
         "compatibilityDate": "2026-04-20",
         "kvNamespaces": list(kv_namespaces),
         "rateLimits": [],
+        "secrets": [],
         "modules": [{"type": kind, "path": path} for kind, path in modules],
     }
     (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
