@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import secrets
 import socket
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.build.manifest import Manifest
+from infra.build.manifest import Manifest, describe_file, write_manifest
 from infra.build.stack_build import build_stack
 from infra.local.devserver import ServerOptions, start_server, wait_until_ready
 from infra.local.processes import stop_process
@@ -78,15 +77,17 @@ def write_test_manifest(
 ) -> None:
     """The manifest that makes a folder of test modules servable by `running_worker`:
     `modules` are (type, path) pairs, the first the entry."""
-    manifest = {
-        "stack": stack,
-        "compatibilityDate": "2026-04-20",
-        "kvNamespaces": list(kv_namespaces),
-        "rateLimits": [],
-        "secrets": [],
-        "modules": [{"type": kind, "path": path} for kind, path in modules],
-    }
-    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    manifest = Manifest(
+        stack=stack,
+        worker_name=stack,
+        compatibility_date="2026-04-20",
+        main_module=modules[0][1],
+        kv_namespaces=tuple(kv_namespaces),
+        rate_limits=(),
+        secrets=(),
+        modules=tuple(describe_file(build, path, kind) for kind, path in modules),
+    )
+    write_manifest(build, manifest)
 
 
 @pytest.fixture(scope="session")

@@ -5,25 +5,22 @@ from __future__ import annotations
 import argparse
 
 from infra.check.gate import format_gate_report, run_gate
-from infra.cli.options import Commands, add_command, add_stack_option, build_locally, load_config
+from infra.cli.options import Commands, add_stack_command, build_locally, load_config
 from infra.paths import ProjectPaths
 
 
 def register(commands: Commands) -> None:
-    add_stack_option(
-        add_command(
-            commands,
-            "check",
-            "build a stack, then run the behaviour corpus (infra/check/cases/) with its limits on both "
-            "tiers: the native QuickJS harness and the built bundle on workerd",
-            run,
-        )
+    add_stack_command(
+        commands,
+        "check",
+        "build a stack, then run the behaviour corpus (infra/check/cases/) with its limits on both "
+        "tiers: the native QuickJS harness and the built bundle on workerd",
+        run,
     )
 
 
 def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     config = load_config(args, paths)
-    print(f"Building stack {config.stack} ({config.worker_name})", flush=True)
     build_locally(config, paths)
     print(
         f"Checking stack {config.stack}: the behaviour corpus on the native QuickJS harness "

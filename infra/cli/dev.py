@@ -7,14 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from infra.cli.options import (
-    Commands,
-    add_command,
-    add_stack_option,
-    build_locally,
-    load_config,
-    print_indented,
-)
+from infra.cli.options import Commands, add_stack_command, build_locally, load_config, print_indented
 from infra.local.devserver import DEFAULT_HOST, DEFAULT_PORT, ServerOptions, port_in_use, serve_forever
 from infra.local.devvars import ensure_dev_vars, read_dev_vars
 from infra.paths import ProjectPaths
@@ -22,8 +15,9 @@ from infra.stack.bindings import API_KEY
 
 
 def register(commands: Commands) -> None:
-    dev = add_command(commands, "dev", "build and serve a stack locally on workerd with a local KV", run)
-    add_stack_option(dev)
+    dev = add_stack_command(
+        commands, "dev", "build and serve a stack locally on workerd with a local KV", run
+    )
     dev.add_argument(
         "--port",
         type=int,
@@ -52,7 +46,6 @@ def run(args: argparse.Namespace, paths: ProjectPaths) -> int:
     if not api_key:
         print(f"codeexec: {paths.dev_vars.name} has no {API_KEY}=... line; add one", file=sys.stderr)
         return 2
-    print(f"Building stack {config.stack} ({config.worker_name})")
     build_locally(config, paths, report=print_indented)
     print(
         f"\nServing on http://{DEFAULT_HOST}:{args.port} (Ctrl-C stops). Try:\n"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from infra.cli.options import Commands, add_command, add_stack_option, load_config
+from infra.cli.options import Commands, add_stack_command, load_config
 from infra.deploy.doctor import config_finding, diagnose
 from infra.errors import ConfigError
 from infra.paths import ProjectPaths
 
 
 def register(commands: Commands) -> None:
-    add_stack_option(
-        add_command(
-            commands, "doctor", "check a stack is ready to deploy; one line per check with its fix", run
-        )
+    add_stack_command(
+        commands, "doctor", "check a stack is ready to deploy; one line per check with its fix", run
     )
 
 

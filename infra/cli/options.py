@@ -28,8 +28,11 @@ def add_command(commands: Commands, name: str, help_text: str, run: Run) -> argp
     return parser
 
 
-def add_stack_option(command: argparse.ArgumentParser) -> None:
+def add_stack_command(commands: Commands, name: str, help_text: str, run: Run) -> argparse.ArgumentParser:
+    """A subcommand about one stack: `--stack S`, which `load_config` reads."""
+    command = add_command(commands, name, help_text, run)
     command.add_argument("--stack", default=DEFAULT_STACK, help=f"stack name (default: {DEFAULT_STACK})")
+    return command
 
 
 def add_service_options(command: argparse.ArgumentParser) -> None:
@@ -53,6 +56,8 @@ def print_indented(line: str) -> None:
 
 
 def build_locally(config: StackConfig, paths: ProjectPaths, report: Report = lambda _line: None) -> Manifest:
-    """A command's build: wrangler.toml names the KV ids `codeexec kv-ids` recorded, if any
-    (the Pulumi program's own build names placeholders: its bindings come from its resources)."""
+    """A command's build, announced: wrangler.toml names the KV ids `codeexec kv-ids`
+    recorded, if any (the Pulumi program's own build names placeholders: its bindings come
+    from its resources)."""
+    print(f"Building stack {config.stack} ({config.worker_name})", flush=True)
     return build_stack(config, paths, read_kv_ids(paths, config.stack), report)
